@@ -1,0 +1,40 @@
+# Two commands do everything (each sets itself up on a fresh machine):
+#   make book   build the course website into _build/html (then `make serve` to browse it)
+#   make test   run the whole test suite (references vs torch/sklearn, grader, book)
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: book serve test lint bench setup system clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test,book,grading]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP) system
+
+system:
+	bash scripts/install-system-deps.sh
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --path-output . -W --keep-going
+	@echo "open _build/html/index.html (or: make serve)"
+
+serve: book
+	$(PY) -m http.server --directory _build/html 8000
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check solutions autograder tests bench
+
+bench: $(STAMP)
+	$(PY) bench/references.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,73 @@
+"""Time each reference against its oracle (torch CPU / scikit-learn) in one run.
+
+Each ``bench/refs/bench_<module>.py`` defines ``CASES``: a list of
+``(name, ours: () -> None, oracle: () -> None)`` on ~1e6-element float64 inputs. We time
+both sides with the best of several repeats and print ours/oracle ratios, the median and the max.
+
+    python bench/references.py [module ...]      # e.g. python bench/references.py init losses
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+import sys
+import timeit
+from pathlib import Path
+
+REFS = Path(__file__).parent / "refs"
+
+
+def best_time(fn, repeat: int = 5) -> float:
+    fn()  # warm up (allocations, lazy imports)
+    number = 1
+    while (t := timeit.timeit(fn, number=number)) < 0.05 and number < 1000:
+        number *= 4
+    times = [t / number] + [timeit.timeit(fn, number=number) / number for _ in range(repeat - 1)]
+    return min(times)
+
+
+def load_cases(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CASES
+
+
+def main(argv: list[str]) -> int:
+    import torch
+
+    torch.set_num_threads(1)  # a fair, single-threaded comparison with numpy
+    wanted = set(argv)
+    files = sorted(REFS.glob("bench_*.py"))
+    rows = []
+    for path in files:
+        module = path.stem.removeprefix("bench_")
+        if wanted and module not in wanted:
+            continue
+        for name, ours, oracle in load_cases(path):
+            t_ours, t_oracle = best_time(ours), best_time(oracle)
+            rows.append((module, name, t_ours, t_oracle, t_ours / t_oracle))
+            print(
+                f"{module:>14} {name:<34} {t_ours * 1e3:9.2f} ms {t_oracle * 1e3:9.2f} ms "
+                f"{t_ours / t_oracle:7.2f}",
+                flush=True,
+            )
+    if not rows:
+        print("no benchmark cases found", file=sys.stderr)
+        return 1
+    ratios = [r[-1] for r in rows]
+    print(
+        f"\n{len(rows)} cases: median ratio {statistics.median(ratios):.2f}, "
+        f"max {max(ratios):.2f} ({max(rows, key=lambda r: r[-1])[1]})"
+    )
+    print(
+        "\n| module | function | ours (ms) | oracle (ms) | ours/oracle |\n|---|---|---:|---:|---:|"
+    )
+    for module, name, a, b, r in rows:
+        print(f"| {module} | {name} | {a * 1e3:.2f} | {b * 1e3:.2f} | {r:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the tests need: headless Chromium (book rendering test) and bubblewrap
+# (the grading sandbox). Installed with apt when missing and we are root; otherwise we say so.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+    echo "missing system packages: ${need[*]} (install them with your package manager)" >&2
+    exit 1
+fi
