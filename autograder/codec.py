@@ -1,0 +1,73 @@
+"""What crosses the sandbox boundary: JSON plus ``.npy`` bytes, never pickles.
+
+``encode`` turns a value into JSON with arrays replaced by ``{"__npy__": i}`` (the arrays go
+into a list, written with ``numpy.save(allow_pickle=False)``); ``decode`` reverses it.
+Markers ``{"__rng__": seed}`` / ``{"__fn__": name}`` are decoded by the drivers.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+
+
+class WireError(ValueError):
+    """A value that may not cross the boundary (object arrays, unknown types, ...)."""
+
+
+def encode(value, arrays: list) -> object:
+    from_registry = type(value).__name__
+    if from_registry == "Rng":
+        return {"__rng__": int(value.seed)}
+    if from_registry == "Fn":
+        return {"__fn__": value.name}
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise WireError("arrays of Python objects cannot be sent; use numbers")
+        arrays.append(value)
+        return {"__npy__": len(arrays) - 1}
+    if isinstance(value, np.generic):
+        return encode(np.asarray(value), arrays)
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return {"__float__": repr(value)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v, arrays) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, arrays) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise WireError("dict keys must be strings")
+        return {"__dict__": {k: encode(v, arrays) for k, v in value.items()}}
+    raise WireError(f"cannot send a value of type {type(value).__name__}")
+
+
+def decode(obj, arrays: list) -> object:
+    if isinstance(obj, list):
+        return [decode(v, arrays) for v in obj]
+    if isinstance(obj, dict):
+        if "__npy__" in obj:
+            return arrays[int(obj["__npy__"])]
+        if "__tuple__" in obj:
+            return tuple(decode(v, arrays) for v in obj["__tuple__"])
+        if "__dict__" in obj:
+            return {k: decode(v, arrays) for k, v in obj["__dict__"].items()}
+        if "__float__" in obj:
+            return float(obj["__float__"])
+        return obj  # __rng__ / __fn__ markers, decoded by the drivers
+    return obj
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    return buf.getvalue()
+
+
+def npy_load(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)

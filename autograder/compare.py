@@ -1,0 +1,195 @@
+"""Compare a student's output with the reference's, in the trusted parent.
+
+Returns a :class:`Verdict`: ``ok`` plus a one-line ``reason`` and, for array mismatches,
+numbers a student can act on (shapes, dtypes, max abs/rel error, first differing index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Two-sample Kolmogorov-Smirnov p-value below which an initializer's sample is rejected.
+KS_P_VALUE = 1e-4
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reason: str = ""
+    details: dict = field(default_factory=dict)
+    summary: str = ""  # the reason without any data: what hidden cases report
+
+    def __post_init__(self):
+        if not self.summary:
+            self.summary = self.reason.split(":", 2)[1].strip() if ":" in self.reason else ""
+            self.summary = self.summary.split("(")[0].strip() or "wrong output"
+
+
+def _is_arraylike(x) -> bool:
+    return isinstance(x, np.ndarray | np.generic | float | int | bool) and not isinstance(x, str)
+
+
+def compare(ex, expected, got, *, where: str = "output") -> Verdict:
+    if ex.compare == "magnitude":
+        return _magnitude(expected, got, where)
+    if isinstance(expected, tuple | list):
+        if not isinstance(got, tuple | list):
+            return Verdict(
+                False,
+                f"{where}: expected a tuple of {len(expected)} values, got {type(got).__name__}",
+            )
+        if len(got) != len(expected):
+            return Verdict(False, f"{where}: expected {len(expected)} values, got {len(got)}")
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+            v = compare(ex, e, g, where=f"{where}[{i}]")
+            if not v.ok:
+                return v
+        return Verdict(True)
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            keys = sorted(got) if isinstance(got, dict) else type(got).__name__
+            return Verdict(False, f"{where}: expected keys {sorted(expected)}, got {keys}")
+        for k in expected:
+            v = compare(ex, expected[k], got[k], where=f"{where}[{k!r}]")
+            if not v.ok:
+                return v
+        return Verdict(True)
+    if expected is None or isinstance(expected, str):
+        ok = got == expected
+        reason = f"{where}: wrong value: expected {expected!r}, got {got!r}"[:200]
+        return Verdict(ok, "" if ok else reason)
+    if not _is_arraylike(got) or isinstance(got, str):
+        return Verdict(False, f"{where}: expected an array or number, got {type(got).__name__}")
+    e, g = np.asarray(expected), np.asarray(got)
+    if g.dtype.hasobject or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
+        return Verdict(False, f"{where}: expected numbers, got dtype {g.dtype}")
+    if e.shape != g.shape:
+        return Verdict(
+            False,
+            f"{where}: wrong shape: expected {e.shape}, got {g.shape}",
+            {"expected_shape": e.shape, "got_shape": g.shape},
+        )
+    if (
+        np.issubdtype(e.dtype, np.floating)
+        and np.issubdtype(g.dtype, np.floating)
+        and e.dtype != g.dtype
+        and e.ndim > 0
+    ):
+        return Verdict(
+            False,
+            f"{where}: wrong dtype: expected {e.dtype}, got {g.dtype} "
+            "(keep the input's float precision)",
+        )
+    if ex.compare == "distribution":
+        return _distribution(e, g, where)
+    if ex.compare == "orthogonal":
+        return _orthogonal(e, g, where)
+    return _allclose(ex, e, g, where)
+
+
+def _allclose(ex, e, g, where) -> Verdict:
+    dtype = e.dtype.name if np.issubdtype(e.dtype, np.floating) else "float64"
+    rtol, atol = ex.rtol.get(dtype, 1e-6), ex.atol.get(dtype, 1e-9)
+    if ex.compare == "exact":
+        rtol = atol = 0.0
+    ef, gf = e.astype(np.float64), g.astype(np.float64)
+    finite_expected = np.isfinite(ef)
+    bad_nan = finite_expected & ~np.isfinite(gf)
+    close = np.isclose(gf, ef, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return Verdict(True)
+    idx = np.unravel_index(int(np.argmax(~close)), close.shape) if close.ndim else ()
+    diff = np.where(finite_expected & np.isfinite(gf), np.abs(gf - ef), np.inf)
+    rel = diff / np.maximum(np.abs(ef), np.finfo(np.float64).tiny)
+    details = {
+        "first_index": tuple(int(i) for i in idx),
+        "expected_value": float(ef[idx]),
+        "got_value": float(gf[idx]),
+        "max_abs_error": float(diff.max()),
+        "max_rel_error": float(rel.max()),
+        "mismatched": int((~close).sum()),
+        "size": int(close.size),
+        "rtol": rtol,
+        "atol": atol,
+    }
+    if bad_nan.any():
+        first = np.unravel_index(int(np.argmax(bad_nan)), bad_nan.shape) if bad_nan.ndim else ()
+        reason = (
+            f"{where}: NaN or inf where the answer is finite "
+            f"({int(bad_nan.sum())} of {bad_nan.size}, first at index {tuple(first)}): "
+            "overflow? use a numerically stable formula"
+        )
+    else:
+        reason = (
+            f"{where}: {details['mismatched']} of {details['size']} values differ "
+            f"(max abs error {details['max_abs_error']:.3g}, max rel error "
+            f"{details['max_rel_error']:.3g}; first at index {details['first_index']})"
+        )
+    return Verdict(False, reason, details)
+
+
+def _distribution(e, g, where) -> Verdict:
+    from scipy.stats import ks_2samp
+
+    if not np.isfinite(g).all():
+        return Verdict(False, f"{where}: NaN or inf in the initialized array")
+    if e.size < 2 or np.ptp(e) == 0:  # a constant fill: compare exactly
+        ok = np.allclose(g, e, rtol=1e-12, atol=0)
+        return Verdict(ok, "" if ok else f"{where}: expected every value {e.flat[0]!r}")
+    p = float(ks_2samp(e.ravel(), g.ravel()).pvalue)
+    details = {
+        "expected_mean": float(e.mean()),
+        "got_mean": float(g.mean()),
+        "expected_std": float(e.std()),
+        "got_std": float(g.std()),
+        "expected_range": (float(e.min()), float(e.max())),
+        "got_range": (float(g.min()), float(g.max())),
+        "ks_p_value": p,
+    }
+    if p >= KS_P_VALUE:
+        return Verdict(True, details=details)
+    (glo, ghi), (elo, ehi) = details["got_range"], details["expected_range"]
+    reason = (
+        f"{where}: values do not follow the expected distribution (std {g.std():.4g} vs "
+        f"expected ~{e.std():.4g}, range [{glo:.4g}, {ghi:.4g}] vs [{elo:.4g}, {ehi:.4g}]; "
+        f"KS p = {p:.2g})"
+    )
+    return Verdict(False, reason, details)
+
+
+def _orthogonal(e, g, where) -> Verdict:
+    def gram(w):
+        m = w.reshape(w.shape[0], -1)
+        return m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+
+    ge, gg = gram(e.astype(np.float64)), gram(g.astype(np.float64))
+    err = float(np.abs(ge - gg).max())
+    if err <= 1e-5 * max(1.0, float(np.abs(ge).max())):
+        return Verdict(True)
+    return Verdict(
+        False,
+        f"{where}: rows/columns are not orthonormal with the right gain "
+        f"(max error of W W^T: {err:.3g})",
+        {"max_abs_error": err},
+    )
+
+
+def _magnitude(expected, got, where) -> Verdict:
+    """Relative errors: right if both are tiny (< 1e-6) or agree within a factor of 10."""
+    e = np.atleast_1d(np.asarray(expected, dtype=np.float64))
+    try:
+        g = np.atleast_1d(np.asarray(got, dtype=np.float64))
+    except (TypeError, ValueError):
+        return Verdict(False, f"{where}: expected {len(e)} numbers, got {type(got).__name__}")
+    if g.shape != e.shape:
+        n = e.shape[0]
+        return Verdict(False, f"{where}: wrong shape: expected {n} numbers, got shape {g.shape}")
+    for i, (a, b) in enumerate(zip(e, g, strict=True)):
+        tiny = a < 1e-6 and 0 <= b < 1e-6
+        near = a > 0 and b > 0 and abs(np.log10(b / a)) < 1
+        if not (tiny or near):
+            reason = f"{where}[{i}]: wrong relative error: expected about {a:.3g}, got {b:.3g}"
+            return Verdict(False, reason)
+    return Verdict(True)

@@ -1,0 +1,133 @@
+"""How a student's callable is driven on one case. Imported inside the sandbox: numpy only,
+never ``solutions`` (the same code drives the reference in the trusted parent).
+
+Case values arrive already decoded (arrays, JSON scalars); markers ``{"__rng__": seed}`` and
+``{"__fn__": name}`` become a ``numpy.random.Generator`` and a trusted callable here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class DriverError(Exception):
+    """The student's object does not behave as the exercise's API requires."""
+
+
+# ------------------------------------------------------------------ trusted callables
+
+
+def _tanh(x):
+    return np.tanh(x)
+
+
+def _tanh_backward(g, x):
+    return g * (1.0 - np.tanh(x) ** 2)
+
+
+def _tanh_backward_buggy(g, x):
+    return g * (1.0 - np.tanh(x))
+
+
+def _mul(a, b):
+    return a * b
+
+
+def _mul_backward(g, a, b):
+    return g * b, g * a
+
+
+def _mul_backward_swapped(g, a, b):
+    return g * a, g * b
+
+
+CALLABLES = {
+    "tanh": _tanh,
+    "tanh_backward": _tanh_backward,
+    "tanh_backward_buggy": _tanh_backward_buggy,
+    "mul": _mul,
+    "mul_backward": _mul_backward,
+    "mul_backward_swapped": _mul_backward_swapped,
+}
+
+
+def resolve(value):
+    """Decode markers and copy arrays (a student mutating an input never affects later cases)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        if set(value) == {"__rng__"}:
+            return np.random.default_rng(int(value["__rng__"]))
+        if set(value) == {"__fn__"}:
+            return CALLABLES[value["__fn__"]]
+        return {k: resolve(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(resolve(v) for v in value)
+    return value
+
+
+# ------------------------------------------------------------------ drivers by kind
+
+
+def _function(fn, args, kwargs, steps):
+    return fn(*args, **kwargs)
+
+
+def _initializer(fn, args, kwargs, steps):
+    array = args[0]
+    returned = fn(*args, **kwargs)
+    if returned is not array:
+        raise DriverError("must fill the given array in place and return that same array")
+    return array
+
+
+def _optimizer(cls, args, kwargs, steps):
+    """``args = (params, grads)``: ``grads[i][k]`` is the gradient of param ``i`` at step
+    ``k``. Returns each parameter's trajectory, shape ``(steps, *param.shape)``."""
+    params, grads = args
+    params = [np.array(p, dtype=p.dtype, copy=True) for p in params]
+    opt = cls(params, **kwargs)
+    history = [[] for _ in params]
+    for k in range(steps):
+        opt.step([g[k] for g in grads])
+        for i, p in enumerate(params):
+            history[i].append(np.array(p, copy=True))
+    return tuple(np.stack(h) for h in history)
+
+
+class _StubOptimizer:
+    """What a scheduler sees of an optimizer: ``param_groups`` (list of dicts with "lr")."""
+
+    def __init__(self, lrs):
+        self.param_groups = [{"params": [], "lr": float(lr), "initial_lr": float(lr)} for lr in lrs]
+        self.defaults = {"lr": float(lrs[0])}
+
+
+def _scheduler(cls, args, kwargs, steps):
+    """``args = (lrs,)``: initial learning rate of each param group. Returns the learning
+    rates in ``param_groups`` after construction and after each ``.step()``,
+    shape ``(steps + 1, groups)``."""
+    (lrs,) = args
+    opt = _StubOptimizer(list(np.atleast_1d(lrs)))
+    for group in opt.param_groups:
+        del group["initial_lr"]
+    sched = cls(opt, **kwargs)
+    rates = [[g["lr"] for g in opt.param_groups]]
+    for _ in range(steps):
+        sched.step()
+        rates.append([g["lr"] for g in opt.param_groups])
+    return np.array(rates, dtype=np.float64)
+
+
+DRIVERS = {
+    "function": _function,
+    "backward": _function,
+    "initializer": _initializer,
+    "optimizer": _optimizer,
+    "scheduler": _scheduler,
+}
+
+
+def drive(kind: str, fn, args, kwargs, steps: int = 0):
+    """Run ``fn`` on one decoded case according to the exercise kind."""
+    return DRIVERS[kind](fn, resolve(list(args)), resolve(dict(kwargs)), steps)
