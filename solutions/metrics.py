@@ -1,0 +1,804 @@
+r"""Chapter 7: evaluation metrics.
+
+Classification counts (confusion matrix, accuracy, top-k accuracy, precision, recall, F-beta
+with every averaging and zero-division rule), ranking curves (ROC and its AUC, the
+precision-recall curve and three different "average precisions"), object detection (box IoU,
+COCO-style AP over IoU thresholds), perplexity, Dice and the regression errors (MSE, RMSE,
+MAE, MAPE, :math:`R^2`).
+
+Names, signatures, defaults, edge cases and error messages mirror ``sklearn.metrics`` 1.9
+wherever scikit-learn has the metric; the functions it lacks (11-point and all-point AP, box
+IoU, COCO AP, perplexity, Dice) say in their docstring which convention they follow.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+__worked_examples__ = ["confusion_matrix", "accuracy_score", "mean_squared_error"]
+
+AVERAGE_OPTIONS = (None, "micro", "macro", "weighted", "samples")
+ZERO_DIVISION_OPTIONS = ("warn", 0.0, 1.0, np.nan)
+MULTIOUTPUT_OPTIONS = ("raw_values", "uniform_average")
+#: VOC2007's 11 recall levels {0, 0.1, ..., 1} (linspace avoids arange's 0.30000000000000004).
+VOC_RECALL_LEVELS = np.linspace(0.0, 1.0, 11)
+#: COCO's IoU thresholds 0.50:0.05:0.95, built exactly as pycocotools builds them.
+COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
+#: The float64 epsilon that keeps MAPE finite when y_true = 0 (as scikit-learn does).
+MAPE_EPSILON = np.finfo(np.float64).eps
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A metric is ill-defined on this input (e.g. a 0/0 precision); mirrors scikit-learn's."""
+
+
+# --------------------------------------------------------------------------------------------
+# Input validation (the subset of sklearn.utils.multiclass / validation the metrics need)
+# --------------------------------------------------------------------------------------------
+
+
+def _num_samples(x: np.ndarray) -> int:
+    if x.ndim == 0:
+        raise TypeError(f"Singleton array {x!r} cannot be considered a valid collection.")
+    return x.shape[0]
+
+
+def _check_consistent_length(*arrays) -> None:
+    lengths = [_num_samples(np.asarray(a)) for a in arrays if a is not None]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"Found input variables with inconsistent numbers of samples: {lengths}")
+
+
+def _column_or_1d(y: np.ndarray, name: str) -> np.ndarray:
+    if y.ndim == 2 and y.shape[1] == 1:
+        return y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{name} should be a 1d array, got an array of shape {y.shape} instead.")
+    return y
+
+
+def _check_finite(x: np.ndarray, name: str) -> None:
+    if x.dtype.kind in "fc" and not np.all(np.isfinite(x)):
+        what = "NaN" if np.isnan(x).any() else "infinity or a value too large"
+        raise ValueError(f"Input {name} contains {what}.")
+
+
+def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
+    """Return a finite 1-D weight array of length ``n_samples`` (ints stay ints)."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.ndim != 1:
+        raise ValueError(f"Sample weights must be a 1D array; got shape {w.shape}")
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight must be numeric; got dtype {w.dtype}")
+    if w.shape[0] != n_samples:
+        raise ValueError(f"sample_weight.shape == {w.shape}, expected ({n_samples},)!")
+    _check_finite(w, "sample_weight")
+    if np.all(w == 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return w
+
+
+def _is_string_like(y: np.ndarray) -> bool:
+    return y.dtype.kind in "US" or (y.dtype == object and y.size and isinstance(y.flat[0], str))
+
+
+def _unique(y: np.ndarray) -> np.ndarray:
+    """Sorted unique values; a counting pass for small-range integers (much faster than sort)."""
+    y = np.ravel(y)
+    if y.dtype.kind in "iu" and y.size > 1024:
+        lo, hi = int(y.min()), int(y.max())
+        if hi - lo < 4 * y.size:
+            counts = np.bincount((y - lo).astype(np.intp), minlength=hi - lo + 1)
+            return (np.flatnonzero(counts) + lo).astype(y.dtype)
+    return np.unique(y)
+
+
+def _is_integral(y: np.ndarray) -> bool:
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(y == y.astype(np.int64)))
+
+
+def _type_of_target(y: np.ndarray, name: str) -> str:
+    """'binary', 'multiclass', 'multilabel-indicator', 'continuous', '...-multioutput' or
+    'unknown', by the rules of ``sklearn.utils.multiclass.type_of_target``."""
+    if y.ndim not in (1, 2):
+        return "unknown"
+    if min(y.shape) == 0:
+        return "binary" if y.ndim == 1 else "unknown"
+    if y.dtype == object and not isinstance(y.flat[0], str):
+        return "unknown"
+    multioutput = y.ndim == 2 and y.shape[1] > 1
+    if multioutput and y.dtype.kind in "biuf":
+        labels = np.unique(y)
+        if len(labels) < 3 and (y.dtype.kind in "biu" or _is_integral(labels)):
+            return "multilabel-indicator"
+    suffix = "-multioutput" if multioutput else ""
+    if y.dtype.kind == "f" and not _is_integral(y):
+        _check_finite(y, name)
+        return "continuous" + suffix
+    if multioutput or len(_unique(y)) > 2:
+        return "multiclass" + suffix
+    return "binary"
+
+
+def _check_targets(y_true, y_pred, sample_weight=None):
+    """Check that ``y_true`` and ``y_pred`` are the same kind of classification target.
+
+    Returns ``(y_type, labels, y_true, y_pred, sample_weight)``: the common type ('binary',
+    'multiclass' or 'multilabel-indicator'), the sorted labels present in either, the targets
+    (1-D, or 2-D indicator matrices) and the validated weights.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    _check_consistent_length(y_true, y_pred, sample_weight)
+    type_true = _type_of_target(y_true, "y_true")
+    type_pred = _type_of_target(y_pred, "y_pred")
+    if y_true.shape[0] < 1:
+        raise ValueError(
+            "Found empty input array (e.g., `y_true` or `y_pred`) while a minimum "
+            "of 1 sample is required."
+        )
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    y_types = {type_true, type_pred}
+    if y_types == {"binary", "multiclass"}:
+        y_types = {"multiclass"}
+    if len(y_types) > 1:
+        raise ValueError(
+            f"Classification metrics can't handle a mix of {type_true} and {type_pred} targets"
+        )
+    y_type = y_types.pop()
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(f"{y_type} is not supported")
+    if y_type == "multilabel-indicator":
+        if y_true.shape[1] != y_pred.shape[1]:
+            raise ValueError("Multi-label binary indicator input with different numbers of labels")
+        return y_type, np.arange(y_true.shape[1]), y_true, y_pred, sample_weight
+    y_true, y_pred = _column_or_1d(y_true, "y_true"), _column_or_1d(y_pred, "y_pred")
+    if _is_string_like(y_true) != _is_string_like(y_pred):
+        raise ValueError(
+            "Mix of label input types (string and number); "
+            f"Got {np.unique(y_true)} and {np.unique(y_pred)}."
+        )
+    labels = np.union1d(_unique(y_true), _unique(y_pred))
+    if y_type == "binary" and len(labels) > 2:
+        y_type = "multiclass"
+    return y_type, labels, y_true, y_pred, sample_weight
+
+
+def _label_indices(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Position of each ``y`` in ``labels``; ``len(labels)`` where ``y`` is not a label."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    pos = np.clip(np.searchsorted(sorted_labels, y), 0, len(labels) - 1)
+    return np.where(sorted_labels[pos] == y, order[pos], len(labels))
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """``np.average`` that falls back to the plain mean when the weights sum to zero."""
+    if weights is not None and np.sum(weights) == 0:
+        weights = None
+    return float(np.average(values, weights=weights))
+
+
+def _nan_average(values: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Weighted mean ignoring NaN entries (NaN if there is nothing left to average)."""
+    keep = ~np.isnan(values)
+    if not keep.any():
+        return float("nan")
+    return _weighted_mean(values[keep], None if weights is None else np.asarray(weights)[keep])
+
+
+def _check_zero_division(zero_division) -> float:
+    """The value a 0/0 ratio takes: 0 for "warn" (which also warns), else 0, 1 or NaN."""
+    if isinstance(zero_division, str):
+        if zero_division == "warn":
+            return 0.0
+    elif isinstance(zero_division, (int, float, np.floating)) and not isinstance(
+        zero_division, bool
+    ):
+        if zero_division in (0, 1):
+            return float(zero_division)
+        if np.isnan(zero_division):
+            return float("nan")
+    raise ValueError(
+        "zero_division must be one of 'warn', 0.0, 1.0 or np.nan (the value a 0/0 ratio "
+        f"takes); got {zero_division!r}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Classification: counts
+# --------------------------------------------------------------------------------------------
+
+
+def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normalize=None):
+    r"""Confusion matrix: :math:`C_{ij}` = (weighted) number of samples of true class :math:`i`
+    predicted as class :math:`j`.
+
+    .. math:: C_{ij} = \sum_{n} w_n \,[y_n = \ell_i]\,[\hat y_n = \ell_j]
+
+    In the binary case ``C.ravel()`` is ``(tn, fp, fn, tp)``.
+
+    Args:
+        y_true, y_pred: labels, shape ``(n_samples,)`` (ints, strings, bools ...).
+        labels: the classes indexing rows and columns (``(n_classes,)``), in that order;
+            default: every label present in ``y_true`` or ``y_pred``, sorted. Samples whose
+            true or predicted label is not listed are left out.
+        sample_weight: ``(n_samples,)``; integer weights give an integer matrix.
+        normalize: ``None`` (counts), ``"true"`` (rows sum to 1), ``"pred"`` (columns sum to
+            1) or ``"all"`` (the matrix sums to 1); empty rows/columns stay 0.
+
+    Returns:
+        ``(n_classes, n_classes)`` int64 (float64 with float weights or ``normalize``).
+
+    Example:
+        >>> confusion_matrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2])
+        array([[2, 0, 0],
+               [0, 0, 1],
+               [1, 0, 2]])
+    """
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}")
+    y_type, present, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    if y_type not in ("binary", "multiclass"):
+        raise ValueError(f"{y_type} is not supported")
+    if labels is None:
+        labels = present
+    else:
+        labels = np.asarray(labels)
+        if labels.size == 0:
+            raise ValueError("'labels' should contain at least one label.")
+        if len(np.intersect1d(y_true, labels)) == 0:
+            raise ValueError("At least one label specified must be in y_true")
+    n = len(labels)
+    true_index = _label_indices(y_true, labels)
+    pred_index = _label_indices(y_pred, labels)
+    kept = (true_index < n) & (pred_index < n)
+    weights = None if sample_weight is None else sample_weight[kept]
+    cells = np.bincount(n * true_index[kept] + pred_index[kept], weights, minlength=n * n)
+    integer_counts = sample_weight is None or sample_weight.dtype.kind in "biu"
+    cm = cells.reshape(n, n).astype(np.int64 if integer_counts else np.float64)
+    with np.errstate(all="ignore"):
+        if normalize == "true":
+            cm = cm / cm.sum(axis=1, keepdims=True)
+        elif normalize == "pred":
+            cm = cm / cm.sum(axis=0, keepdims=True)
+        elif normalize == "all":
+            cm = cm / cm.sum()
+        cm = np.nan_to_num(cm)
+    if cm.shape == (1, 1):
+        warnings.warn(
+            "A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to "
+            "have the correct shape, use the 'labels' parameter to pass all known labels.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return cm
+
+
+def multilabel_confusion_matrix(
+    y_true, y_pred, *, sample_weight=None, labels=None, samplewise=False
+):
+    r"""One-vs-rest 2x2 confusion matrix ``[[tn, fp], [fn, tp]]`` per class (or per sample).
+
+    .. math:: \mathrm{tp}_k = \sum_n w_n [y_n = k][\hat y_n = k],\quad
+              \mathrm{fp}_k = \sum_n w_n [y_n \ne k][\hat y_n = k],\ \dots
+
+    Args:
+        y_true, y_pred: labels ``(n_samples,)`` or indicator matrices
+            ``(n_samples, n_labels)`` (multilabel; then ``labels`` are column indices).
+        sample_weight: ``(n_samples,)``.
+        labels: classes to report, in this order (may include absent ones); default sorted
+            present labels.
+        samplewise: multilabel only: one matrix per sample instead of per label.
+
+    Returns:
+        ``(n_outputs, 2, 2)``.
+
+    Example:
+        >>> multilabel_confusion_matrix([0, 1, 1], [0, 1, 0])[1]
+        array([[1, 0],
+               [1, 1]])
+    """
+    y_type, present, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    n_selected = None if labels is None else len(labels)
+    if labels is None:
+        labels = present
+    if y_true.ndim == 1:
+        if samplewise:
+            raise ValueError(
+                "Samplewise metrics are not available outside of multilabel classification."
+            )
+        labels = np.asarray(labels)
+        every_label = np.concatenate([labels, np.setdiff1d(present, labels)])
+        n_all = len(every_label)
+        true_index = _label_indices(y_true, every_label)
+        pred_index = _label_indices(y_pred, every_label)
+        hit = true_index == pred_index
+        hit_weights = None if sample_weight is None else sample_weight[hit]
+        tp = np.bincount(true_index[hit], hit_weights, minlength=n_all)[:n_selected]
+        pred_sum = np.bincount(pred_index, sample_weight, minlength=n_all)[:n_selected]
+        true_sum = np.bincount(true_index, sample_weight, minlength=n_all)[:n_selected]
+        total = y_true.shape[0] if sample_weight is None else np.sum(sample_weight)
+    else:
+        labels = np.asarray(labels)
+        if n_selected is not None:
+            if labels.max() > present.max():
+                raise ValueError(
+                    "All labels must be in [0, n labels) for multilabel targets. "
+                    f"Got {labels.max()} > {present.max()}"
+                )
+            if labels.min() < 0:
+                raise ValueError(
+                    "All labels must be in [0, n labels) for multilabel targets. "
+                    f"Got {labels.min()} < 0"
+                )
+            y_true, y_pred = y_true[:, labels], y_pred[:, labels]
+        axis = 1 if samplewise else 0
+        w = np.ones(y_true.shape[0]) if sample_weight is None else sample_weight
+        w = w[:, None]
+
+        def weighted_count(mask):
+            counts = np.sum(np.where(mask, w, 0), axis=axis)
+            return counts.astype(np.int64) if sample_weight is None else counts
+
+        tp = weighted_count((y_true != 0) & (y_pred != 0))
+        pred_sum = weighted_count(y_pred != 0)
+        true_sum = weighted_count(y_true != 0)
+        if samplewise:
+            total = y_true.shape[1] * (1 if sample_weight is None else sample_weight)
+        else:
+            total = y_true.shape[0] if sample_weight is None else np.sum(sample_weight)
+    fp, fn = pred_sum - tp, true_sum - tp
+    tn = total - tp - fp - fn
+    return np.stack([tn, fp, fn, tp]).T.reshape(-1, 2, 2)
+
+
+def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
+    r"""Fraction (or weighted count) of samples predicted exactly right.
+
+    .. math:: \mathrm{acc} = \frac{\sum_n w_n [\hat y_n = y_n]}{\sum_n w_n}
+
+    For multilabel indicator matrices a sample counts only if its whole row matches (subset
+    accuracy). For single-label multiclass data it equals micro-averaged P, R and F1.
+
+    Args:
+        y_true, y_pred: ``(n_samples,)`` labels or ``(n_samples, n_labels)`` indicators.
+        normalize: ``False`` returns the (weighted) number of correct samples.
+        sample_weight: ``(n_samples,)``.
+
+    Example:
+        >>> accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
+        0.5
+    """
+    y_type, _, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    if y_type == "multilabel-indicator":
+        correct = np.all(y_true == y_pred, axis=1)
+    else:
+        correct = y_true == y_pred
+    if normalize:
+        return float(np.average(correct, weights=sample_weight))
+    if sample_weight is None:
+        return float(np.sum(correct))
+    return float(np.dot(correct, sample_weight))
+
+
+def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=None, labels=None):
+    r"""Fraction of samples whose true class is among the ``k`` highest-scored classes.
+
+    .. math:: \frac{\sum_n w_n\,[\,\mathrm{rank}_n(y_n) < k\,]}{\sum_n w_n},\qquad
+              \mathrm{rank}_n(c) = \#\{j : s_{nj} > s_{nc}\} + \#\{j > c : s_{nj} = s_{nc}\}
+
+    Ties are broken as scikit-learn does (stable ascending sort, reversed): among equal scores
+    the class with the larger index ranks first.
+
+    Args:
+        y_true: ``(n_samples,)`` labels.
+        y_score: ``(n_samples, n_classes)`` scores (columns in the order of ``labels``, or of
+            the sorted labels of ``y_true``); ``(n_samples,)`` in the binary case (score of the
+            greater label).
+        k: number of top guesses allowed.
+        normalize: ``False`` returns the (weighted) number of hits.
+        sample_weight: ``(n_samples,)``.
+        labels: all classes, sorted, when ``y_true`` does not contain every column's class.
+
+    Example:
+        >>> top_k_accuracy_score([0, 1, 2], [[.5, .3, .2], [.1, .2, .7], [.2, .7, .1]], k=2)
+        0.6666666666666666
+    """
+    y_true = _column_or_1d(np.asarray(y_true), "y_true")
+    y_type = _type_of_target(y_true, "y_true")
+    if y_type == "binary" and labels is not None and len(labels) > 2:
+        y_type = "multiclass"
+    if y_type not in ("binary", "multiclass"):
+        raise ValueError(f"y type must be 'binary' or 'multiclass', got '{y_type}' instead.")
+    y_score = np.asarray(y_score, dtype=np.float64)
+    if y_type == "binary":
+        if y_score.ndim == 2 and y_score.shape[1] != 1:
+            raise ValueError(
+                f"`y_true` is binary while y_score is 2d with {y_score.shape[1]} classes. If "
+                "`y_true` does not contain all the labels, `labels` must be provided."
+            )
+        y_score = _column_or_1d(y_score, "y_score")
+    elif y_score.ndim != 2:
+        raise ValueError(
+            "`y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` contains "
+            f"multiple classes. Got `y_score.shape={y_score.shape}`."
+        )
+    _check_consistent_length(y_true, y_score, sample_weight)
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    n_score_columns = y_score.shape[1] if y_score.ndim == 2 else 2
+    if labels is None:
+        classes = _unique(y_true)
+        if len(classes) != n_score_columns:
+            raise ValueError(
+                f"Number of classes in 'y_true' ({len(classes)}) not equal to the number of "
+                f"classes in 'y_score' ({n_score_columns}). You can provide a list of all "
+                "known classes by assigning it to the `labels` parameter."
+            )
+    else:
+        labels = _column_or_1d(np.asarray(labels), "labels")
+        classes = np.unique(labels)
+        if len(classes) != len(labels):
+            raise ValueError("Parameter 'labels' must be unique.")
+        if not np.array_equal(classes, labels):
+            raise ValueError("Parameter 'labels' must be ordered.")
+        if len(classes) != n_score_columns:
+            raise ValueError(
+                f"Number of given labels ({len(classes)}) not equal to the number of classes "
+                f"in 'y_score' ({n_score_columns})."
+            )
+        if len(np.setdiff1d(y_true, classes)):
+            raise ValueError("'y_true' contains labels not in parameter 'labels'.")
+    n_classes = len(classes)
+    if k >= n_classes:
+        warnings.warn(
+            f"'k' ({k}) greater than or equal to 'n_classes' ({n_classes}) will result in a "
+            "perfect score and is therefore meaningless.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+    true_index = np.searchsorted(classes, y_true)
+    if y_type == "binary":
+        if k == 1:
+            threshold = 0.5 if y_score.min() >= 0 and y_score.max() <= 1 else 0
+            hits = (y_score > threshold).astype(np.int64) == true_index
+        else:
+            hits = np.ones(y_score.shape, dtype=bool)
+    else:
+        true_score = np.take_along_axis(y_score, true_index[:, None], axis=1)
+        later_class = np.arange(n_classes)[None, :] > true_index[:, None]
+        ahead = (y_score > true_score) | ((y_score == true_score) & later_class)
+        hits = ahead.sum(axis=1) < k
+    if normalize:
+        return float(np.average(hits, weights=sample_weight))
+    if sample_weight is None:
+        return float(np.sum(hits))
+    return float(np.dot(hits, sample_weight))
+
+
+# --------------------------------------------------------------------------------------------
+# Classification: precision, recall, F-beta
+# --------------------------------------------------------------------------------------------
+
+
+def _prf_divide(numerator, denominator, metric, modifier, average, warn_for, zero_division):
+    """``numerator / denominator`` with 0/0 set to ``zero_division`` (and a warning if "warn")."""
+    numerator = np.asarray(numerator, dtype=np.float64)
+    denominator = np.asarray(denominator, dtype=np.float64)
+    undefined = denominator == 0
+    result = numerator / np.where(undefined, 1.0, denominator)
+    if not undefined.any():
+        return result
+    result[undefined] = _check_zero_division(zero_division)
+    if isinstance(zero_division, str) and metric in warn_for:
+        axis0, axis1 = ("label", "sample") if average == "samples" else ("sample", "label")
+        where = "due to" if result.shape[0] == 1 else f"in {axis1}s with"
+        warnings.warn(
+            f"{metric.capitalize()} is ill-defined and being set to 0.0 {where} no {modifier} "
+            f"{axis0}s. Use `zero_division` parameter to control this behavior.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+    return result
+
+
+def _check_set_wise_labels(y_true, y_pred, average, labels, pos_label):
+    """Validate ``average`` against the target type; the labels to score (binary: pos_label)."""
+    if average not in AVERAGE_OPTIONS and average != "binary":
+        raise ValueError(f"average has to be one of {AVERAGE_OPTIONS} or 'binary'; got {average!r}")
+    y_type, present, _, _, _ = _check_targets(y_true, y_pred)
+    if average == "binary":
+        if y_type == "binary":
+            if pos_label not in present and len(present) >= 2:
+                raise ValueError(
+                    f"pos_label={pos_label} is not a valid label. It should be one of {present}"
+                )
+            return [pos_label]
+        options = [a for a in AVERAGE_OPTIONS if not (y_type == "multiclass" and a == "samples")]
+        raise ValueError(
+            f"Target is {y_type} but average='binary'. Please choose another average setting, "
+            f"one of {options!r}."
+        )
+    if pos_label not in (None, 1):
+        warnings.warn(
+            f"Note that pos_label (set to {pos_label!r}) is ignored when average != 'binary' "
+            f"(got {average!r}). You may use labels=[pos_label] to specify a single positive "
+            "class.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return labels
+
+
+def precision_recall_fscore_support(
+    y_true,
+    y_pred,
+    *,
+    beta=1.0,
+    labels=None,
+    pos_label=1,
+    average=None,
+    warn_for=("precision", "recall", "f-score"),
+    sample_weight=None,
+    zero_division="warn",
+):
+    r"""Precision, recall, F-beta and support, per label or averaged.
+
+    .. math::
+        P = \frac{TP}{TP + FP},\quad R = \frac{TP}{TP + FN},\quad
+        F_\beta = \frac{(1 + \beta^2)\,TP}{(1 + \beta^2)\,TP + \beta^2 FN + FP}
+                = \frac{(1+\beta^2) P R}{\beta^2 P + R}
+
+    Averages: ``"binary"`` reports ``pos_label`` only; ``"micro"`` pools the counts of all
+    labels (for single-label multiclass data micro P = R = F = accuracy); ``"macro"`` is the
+    unweighted mean of the per-label scores (macro-F1 is the mean of per-label F1, *not* the
+    harmonic mean of macro-P and macro-R); ``"weighted"`` weights them by support;
+    ``"samples"`` (multilabel) scores each sample's label set and averages over samples;
+    ``None`` returns the per-label arrays.
+
+    Args:
+        y_true, y_pred: ``(n_samples,)`` labels or ``(n_samples, n_labels)`` indicators.
+        beta: >= 0; ``beta=0`` gives precision, ``beta=inf`` recall.
+        labels: labels to score (and their order when ``average=None``); may include absent
+            labels (then their TP = FP = FN = 0). Column indices for multilabel targets.
+        pos_label: the positive class for ``average="binary"``.
+        average: one of ``None, "binary", "micro", "macro", "weighted", "samples"``.
+        warn_for: which of "precision", "recall", "f-score" may warn on 0/0.
+        sample_weight: ``(n_samples,)``.
+        zero_division: value of a 0/0 ratio: ``"warn"`` (0 and an
+            :class:`UndefinedMetricWarning`), 0, 1 or ``np.nan`` (NaN entries are then left
+            out of the average).
+
+    Returns:
+        ``(precision, recall, fbeta, support)``: floats and ``support=None`` when averaged,
+        else arrays of shape ``(n_labels,)``.
+
+    Example:
+        >>> p, r, f, s = precision_recall_fscore_support([0, 1, 1, 1], [0, 1, 0, 0])
+        >>> p.tolist(), r.tolist(), s.tolist()
+        ([0.3333333333333333, 1.0], [1.0, 0.3333333333333333], [1, 3])
+    """
+    _check_zero_division(zero_division)
+    if not beta >= 0:
+        raise ValueError(f"beta must be >= 0; got {beta!r}")
+    labels = _check_set_wise_labels(y_true, y_pred, average, labels, pos_label)
+    mcm = multilabel_confusion_matrix(
+        y_true,
+        y_pred,
+        sample_weight=sample_weight,
+        labels=labels,
+        samplewise=average == "samples",
+    )
+    tp_sum = mcm[:, 1, 1]
+    pred_sum = tp_sum + mcm[:, 0, 1]
+    true_sum = tp_sum + mcm[:, 1, 0]
+    if average == "micro":
+        tp_sum, pred_sum, true_sum = (np.array([x.sum()]) for x in (tp_sum, pred_sum, true_sum))
+    precision = _prf_divide(
+        tp_sum, pred_sum, "precision", "predicted", average, warn_for, zero_division
+    )
+    recall = _prf_divide(tp_sum, true_sum, "recall", "true", average, warn_for, zero_division)
+    if np.isposinf(beta):
+        f_score = recall
+    elif beta == 0:
+        f_score = precision
+    else:
+        beta2 = beta**2
+        f_score = _prf_divide(
+            (1 + beta2) * tp_sum.astype(np.float64),
+            beta2 * true_sum.astype(np.float64) + pred_sum.astype(np.float64),
+            "f-score",
+            "true nor predicted",
+            average,
+            warn_for,
+            zero_division,
+        )
+    if average is None:
+        return precision, recall, f_score, true_sum
+    if average == "weighted":
+        weights = true_sum
+    elif average == "samples":
+        weights = None if sample_weight is None else np.asarray(sample_weight)
+    else:
+        weights = None
+    averaged = (_nan_average(x, weights) for x in (precision, recall, f_score))
+    return (*averaged, None)
+
+
+def precision_score(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    pos_label=1,
+    average="binary",
+    sample_weight=None,
+    zero_division="warn",
+):
+    r"""Precision :math:`TP / (TP + FP)`: the share of predicted positives that are right.
+
+    .. math:: P = \frac{TP}{TP + FP}
+
+    Arguments as in :func:`precision_recall_fscore_support` (default ``average="binary"``).
+
+    Example:
+        >>> precision_score([0, 1, 1, 1], [0, 1, 1, 0])
+        1.0
+    """
+    p, _, _, _ = precision_recall_fscore_support(
+        y_true,
+        y_pred,
+        labels=labels,
+        pos_label=pos_label,
+        average=average,
+        warn_for=("precision",),
+        sample_weight=sample_weight,
+        zero_division=zero_division,
+    )
+    return p
+
+
+def recall_score(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    pos_label=1,
+    average="binary",
+    sample_weight=None,
+    zero_division="warn",
+):
+    r"""Recall :math:`TP / (TP + FN)`: the share of actual positives that are found.
+
+    .. math:: R = \frac{TP}{TP + FN}
+
+    Arguments as in :func:`precision_recall_fscore_support` (default ``average="binary"``).
+
+    Example:
+        >>> recall_score([0, 1, 1, 1], [0, 1, 1, 0])
+        0.6666666666666666
+    """
+    _, r, _, _ = precision_recall_fscore_support(
+        y_true,
+        y_pred,
+        labels=labels,
+        pos_label=pos_label,
+        average=average,
+        warn_for=("recall",),
+        sample_weight=sample_weight,
+        zero_division=zero_division,
+    )
+    return r
+
+
+def fbeta_score(
+    y_true,
+    y_pred,
+    *,
+    beta,
+    labels=None,
+    pos_label=1,
+    average="binary",
+    sample_weight=None,
+    zero_division="warn",
+):
+    r"""F-beta: the weighted harmonic mean of precision and recall (recall counts
+    :math:`\beta` times as much).
+
+    .. math:: F_\beta = \frac{(1 + \beta^2)\,TP}{(1 + \beta^2)\,TP + \beta^2 FN + FP}
+
+    Arguments as in :func:`precision_recall_fscore_support` (default ``average="binary"``).
+
+    Example:
+        >>> round(fbeta_score([0, 1, 1, 1], [0, 1, 1, 0], beta=2), 4)
+        0.7143
+    """
+    _, _, f, _ = precision_recall_fscore_support(
+        y_true,
+        y_pred,
+        beta=beta,
+        labels=labels,
+        pos_label=pos_label,
+        average=average,
+        warn_for=("f-score",),
+        sample_weight=sample_weight,
+        zero_division=zero_division,
+    )
+    return f
+
+
+def f1_score(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    pos_label=1,
+    average="binary",
+    sample_weight=None,
+    zero_division="warn",
+):
+    r"""F1: the harmonic mean of precision and recall.
+
+    .. math:: F_1 = \frac{2\,TP}{2\,TP + FP + FN}
+
+    Arguments as in :func:`precision_recall_fscore_support` (default ``average="binary"``).
+    ``average="macro"`` is the mean of the per-class F1 scores.
+
+    Example:
+        >>> f1_score([0, 1, 1, 1], [0, 1, 1, 0])
+        0.8
+    """
+    return fbeta_score(
+        y_true,
+        y_pred,
+        beta=1.0,
+        labels=labels,
+        pos_label=pos_label,
+        average=average,
+        sample_weight=sample_weight,
+        zero_division=zero_division,
+    )
+
+
+def dice_score(y_true, y_pred, *, smooth=0.0, zero_division=1.0):
+    r"""Dice coefficient of two binary masks (= F1 of the foreground pixels).
+
+    .. math:: \mathrm{Dice}(A, B) = \frac{2|A \cap B| + s}{|A| + |B| + s}
+              = \frac{2\,TP + s}{2\,TP + FP + FN + s}
+
+    With ``smooth = 0`` this is exactly ``f1_score(y_true.ravel(), y_pred.ravel())``. A
+    smoothing term :math:`s > 0` (common in segmentation losses) makes two empty masks score
+    1 and biases small masks towards 1.
+
+    Args:
+        y_true, y_pred: binary masks of the same (any) shape: bool or {0, 1} values.
+        smooth: :math:`s \ge 0`, added to numerator and denominator.
+        zero_division: the value when both masks are empty and ``smooth = 0``; default 1.0
+            (two empty masks agree perfectly: the segmentation convention, unlike
+            ``f1_score``'s default of 0).
+
+    Example:
+        >>> dice_score([[1, 1], [0, 0]], [[1, 0], [0, 0]])
+        0.6666666666666666
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_pred must have the same shape as y_true: got y_true.shape={y_true.shape}, "
+            f"y_pred.shape={y_pred.shape}"
+        )
+    for name, mask in (("y_true", y_true), ("y_pred", y_pred)):
+        if not np.isin(mask, (0, 1)).all():
+            raise ValueError(f"{name} must be a binary mask (values 0/1 or bool)")
+    if not smooth >= 0:
+        raise ValueError(f"smooth must be >= 0; got {smooth!r}")
+    zero_value = _check_zero_division(zero_division)
+    tp = np.count_nonzero(y_true.astype(bool) & y_pred.astype(bool))
+    denominator = np.count_nonzero(y_true) + np.count_nonzero(y_pred) + smooth
+    if denominator == 0:
+        return zero_value
+    return float((2 * tp + smooth) / denominator)
