@@ -25,6 +25,40 @@ def _cmd_exercises(args) -> int:
     return 0
 
 
+def _cmd_grade(args) -> int:
+    from autograder import extract
+    from autograder.grade import grade_submissions
+    from autograder.report import table
+
+    subs = [s for path in args.paths for s in extract.load(path)]
+    bar = None
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(subs), unit="submission", file=sys.stderr)
+    results, layers = grade_submissions(
+        subs,
+        chapter=args.chapter,
+        workers=args.workers,
+        sandbox=not args.no_sandbox,
+        timeout=args.timeout,
+        progress=bar.update if bar else None,
+    )
+    if bar:
+        bar.close()
+    if args.json:
+        json.dump(
+            {"sandbox": layers, "submissions": [r.to_json() for r in results]},
+            sys.stdout,
+            indent=2,
+            sort_keys=True,
+        )
+        print()
+    else:
+        print(table(results, layers, verbose=args.verbose))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -33,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--chapter", help="only this chapter (03_activations or activations)")
     ex.add_argument("--json", action="store_true", help="machine-readable output")
     ex.set_defaults(run=_cmd_exercises)
+
+    gr = sub.add_parser("grade", help="grade submissions (.ipynb, .py, folder or .zip)")
+    gr.add_argument("paths", nargs="+")
+    gr.add_argument("--chapter", help="grade against this chapter (default: inferred)")
+    gr.add_argument("--workers", type=int, default=1, help="parallel sandboxed workers")
+    gr.add_argument("--timeout", type=float, help="seconds per exercise (default 10)")
+    gr.add_argument("--json", action="store_true", help="per-exercise and per-case JSON")
+    gr.add_argument("--verbose", action="store_true", help="one line per failing case")
+    gr.add_argument("--no-sandbox", action="store_true", help="no namespaces (debug only)")
+    gr.set_defaults(run=_cmd_grade)
     return p
 
 

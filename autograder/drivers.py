@@ -7,11 +7,34 @@ Case values arrive already decoded (arrays, JSON scalars); markers ``{"__rng__":
 
 from __future__ import annotations
 
+import traceback
+
 import numpy as np
 
 
 class DriverError(Exception):
     """The student's object does not behave as the exercise's API requires."""
+
+
+def student_error(exc: BaseException) -> str:
+    """``TypeError at line 3 in gelu: ...``: the innermost frame outside the grader."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not any(
+            s in f.filename.replace("\\", "/")
+            for s in ("/autograder/", "/site/", "-packages/", "/lib/python")
+        )
+    ]
+    where = f" at line {frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    if isinstance(exc, MemoryError):
+        return f"out of memory (MemoryError{where})"
+    if isinstance(exc, RecursionError):
+        return f"RecursionError{where}: infinite recursion?"
+    if isinstance(exc, NotImplementedError):
+        return "not implemented yet (raises NotImplementedError)"
+    msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}{where}" + (f": {msg}" if msg else "")
 
 
 # ------------------------------------------------------------------ trusted callables

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from autograder import codec, drivers
-from autograder.compare import Verdict, compare
+from autograder.compare import compare
 from autograder.registry import Case, Exercise
 
 
@@ -89,8 +89,8 @@ def score(ex: Exercise, results: list[CaseResult]) -> float:
 
 def judge(ex: Exercise, case: Case, got=None, error: str | None = None) -> CaseResult:
     """Compare one outcome with the reference; hidden cases never carry data in the reason."""
-    if error is not None:
-        verdict = Verdict(False, error)
+    if error is not None:  # the caller strips a hidden case's exception message
+        return CaseResult(case.name, case.group, case.hidden, False, error)
     else:
         verdict = compare(ex, expected_output(ex, case), got)
     if case.hidden:

@@ -1,0 +1,239 @@
+"""Official grading: extract -> run in the sandbox -> compare in the parent -> score -> report.
+
+The trusted parent generates every case (public and hidden) from the registry, sends the
+inputs as ``.npy``/JSON, receives outputs the same way (``allow_pickle=False``) and compares
+them with the reference here. Nothing the student wrote is imported, unpickled or evaluated
+in this process.
+"""
+
+from __future__ import annotations
+
+import inspect
+import queue
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from autograder import codec, registry
+from autograder.engine import CaseResult, ExerciseResult, judge, score
+from autograder.extract import Submission
+from autograder.registry import Exercise
+from autograder.sandbox import Worker, limits
+from autograder.version import __version__
+
+
+@dataclass
+class SubmissionResult:
+    name: str
+    chapter: str
+    exercises: list[ExerciseResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def points(self) -> float:
+        return round(sum(e.points for e in self.exercises), 6)
+
+    @property
+    def max_points(self) -> int:
+        return sum(e.max_points for e in self.exercises)
+
+    def to_json(self) -> dict:
+        return {
+            "submission": self.name,
+            "chapter": self.chapter,
+            "points": self.points,
+            "max_points": self.max_points,
+            "error": self.error,
+            "notes": self.notes,
+            "grader_version": __version__,
+            "exercises": [e.to_json() for e in self.exercises],
+        }
+
+
+def infer_chapter(sub: Submission) -> str:
+    names = sub.defined.union(*[e["names"] for e in sub.syntax_errors])
+    votes = Counter(e.chapter for e in registry.all_exercises() if e.function in names)
+    if votes:
+        return sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return ""
+
+
+def build_job(sub: Submission, exercises: list[Exercise], lim: dict, hidden_seed):
+    arrays: list = []
+    exs = []
+    cases_by_id = {}
+    for ex in exercises:
+        cases = ex.cases(hidden_seed=hidden_seed)
+        cases_by_id[ex.id] = cases
+        exs.append(
+            {
+                "id": ex.id,
+                "function": ex.function,
+                "kind": ex.kind,
+                "cases": [
+                    {
+                        "name": c.name,
+                        "steps": c.steps,
+                        "args": codec.encode(list(c.args), arrays),
+                        "kwargs": codec.encode(dict(c.kwargs), arrays),
+                    }
+                    for c in cases
+                ],
+            }
+        )
+    job = {"statements": sub.statements, "exercises": exs, "limits": lim}
+    return job, arrays, cases_by_id
+
+
+def _missing_reason(ex: Exercise, sub: Submission) -> str:
+    for err in sub.syntax_errors:
+        if ex.function in err["names"]:
+            return (
+                f"syntax error in the cell defining {ex.function} (cell {err['cell']}, "
+                f"line {err['line']}): {err['msg']}"
+            )
+    return f"no function named {ex.function} found in the submission"
+
+
+def _signature_note(ex: Exercise, got: str) -> str:
+    want = str(inspect.signature(ex.reference))
+    params = lambda s: [
+        p.split("=")[0].split(":")[0].strip(" *")  # noqa: E731
+        for p in s.strip("()").split(",")
+        if p.strip()
+    ]
+    expected = [p for p in params(want.split(" ->")[0]) if p]
+    have = [p for p in params(got.split(" ->")[0]) if p]
+    if got and have != expected:
+        return f"wrong signature: expected {ex.signature}, got {ex.function}{got.split(' ->')[0]}"
+    return ""
+
+
+def assemble(
+    sub: Submission, exercises: list[Exercise], header: dict, out_arrays: list, cases_by_id: dict
+) -> list[ExerciseResult]:
+    results = []
+    by_id = {r["id"]: r for r in header.get("results", [])}
+    for ex in exercises:
+        cases = cases_by_id[ex.id]
+        r = by_id.get(ex.id, {"status": "error", "reason": "no result from the sandbox"})
+        if r["status"] == "missing":
+            reason = _missing_reason(ex, sub)
+            crs = [CaseResult(c.name, c.group, c.hidden, False, "missing") for c in cases]
+            results.append(
+                ExerciseResult(ex.id, ex.function, 0.0, ex.points, crs, "missing", reason)
+            )
+            continue
+        if r["status"] == "error":
+            crs = [CaseResult(c.name, c.group, c.hidden, False, r["reason"]) for c in cases]
+            results.append(
+                ExerciseResult(ex.id, ex.function, 0.0, ex.points, crs, "error", r["reason"])
+            )
+            continue
+        got_by_name = {c["name"]: c for c in r["cases"]}
+        crs = []
+        for c in cases:
+            g = got_by_name.get(c.name, {"error": "no output"})
+            if "error" in g:
+                err = g["error"] if not c.hidden else _hidden_error(g["error"])
+                crs.append(judge(ex, c, error=err))
+            else:
+                try:
+                    crs.append(judge(ex, c, codec.decode(g["output"], out_arrays)))
+                except Exception as exc:  # a malformed output must not stop grading
+                    crs.append(judge(ex, c, error=f"ungradable output ({type(exc).__name__})"))
+        pts = score(ex, crs)
+        reason = ""
+        if pts < ex.points:
+            reason = _signature_note(ex, r.get("signature", ""))
+            first = next(x for x in crs if not x.ok)
+            reason = "; ".join(filter(None, [f"{first.name}: {first.reason}", reason]))
+        results.append(ExerciseResult(ex.id, ex.function, pts, ex.points, crs, "graded", reason))
+    return results
+
+
+def _hidden_error(error: str) -> str:
+    """A hidden case's exception without its message (which could echo hidden data)."""
+    return error.split(":", 1)[0]
+
+
+def grade_submissions(
+    subs: list[Submission],
+    *,
+    chapter: str | None = None,
+    workers: int = 1,
+    sandbox: bool = True,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    hidden_seed: str | None = None,
+    progress=None,
+) -> tuple[list[SubmissionResult], dict]:
+    """Grade every submission; returns results (in input order) and the sandbox layers."""
+    lim = limits(timeout=timeout, memory_mb=memory_mb)
+    todo: queue.Queue = queue.Queue()
+    for i, s in enumerate(subs):
+        todo.put((i, s))
+    results: list[SubmissionResult | None] = [None] * len(subs)
+    layers: dict = {}
+    lock = threading.Lock()
+
+    def one(worker_box: list, sub: Submission) -> SubmissionResult:
+        ch = registry.CHAPTERS.get(chapter, chapter) if chapter else infer_chapter(sub)
+        res = SubmissionResult(sub.name, ch)
+        exercises = registry.exercises_for_chapter(ch) if ch else []
+        if sub.error or not exercises:
+            res.error = sub.error or "no exercise function of any chapter found"
+            for ex in exercises:
+                res.exercises.append(
+                    ExerciseResult(ex.id, ex.function, 0.0, ex.points, [], "error", res.error)
+                )
+            return res
+        res.notes += [
+            f"cell {e['cell']} skipped: syntax error at line {e['line']}: {e['msg']}"
+            for e in sub.syntax_errors
+        ]
+        job, arrays, cases_by_id = build_job(sub, exercises, lim, hidden_seed)
+        try:
+            header, out = worker_box[0].run(job, arrays)
+        except (EOFError, OSError, codec.WireError) as exc:
+            worker_box[0].close()
+            worker_box[0] = Worker(sandbox=sandbox)
+            header = {
+                "results": [
+                    {
+                        "id": ex.id,
+                        "status": "error",
+                        "reason": f"the submission broke the grading worker ({type(exc).__name__})",
+                    }
+                    for ex in exercises
+                ]
+            }
+            out = []
+        res.notes += [f"module-level code: {n}" for n in header.get("notes", [])]
+        res.exercises = assemble(sub, exercises, header, out, cases_by_id)
+        return res
+
+    def run() -> None:
+        box = [Worker(sandbox=sandbox)]
+        with lock:
+            layers.update(box[0].layers)
+        try:
+            while True:
+                try:
+                    i, sub = todo.get_nowait()
+                except queue.Empty:
+                    return
+                results[i] = one(box, sub)
+                if progress:
+                    with lock:
+                        progress()
+        finally:
+            box[0].close()
+
+    threads = [threading.Thread(target=run) for _ in range(max(1, min(workers, len(subs))))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [r for r in results if r is not None], layers

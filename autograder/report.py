@@ -1,0 +1,34 @@
+"""Terminal report of a grading run: message and partial points side by side."""
+
+from __future__ import annotations
+
+
+def _fmt_points(p: float) -> str:
+    return f"{p:g}" if p == int(p) else f"{p:.2f}"
+
+
+def table(results, layers: dict, *, verbose: bool = False) -> str:
+    lines = ["Sandbox: " + "; ".join(f"{k} {v}" for k, v in layers.items())]
+    for r in results:
+        lines.append("")
+        lines.append(
+            f"{r.name}  [{r.chapter or '?'}]  {_fmt_points(r.points)} / "
+            f"{r.max_points}" + (f"  ERROR: {r.error}" if r.error else "")
+        )
+        for e in r.exercises:
+            mark = "✓" if e.points == e.max_points else ("~" if e.points > 0 else "✗")
+            pts = f"{_fmt_points(e.points):>5} / {e.max_points:<3}"
+            lines.append(f"  {mark} {e.id:36s} {pts} {e.reason}"[:200].rstrip())
+            if verbose:
+                for c in e.cases:
+                    if not c.ok and e.status == "graded":
+                        lines.append(f"        ✗ {c.name}: {c.reason}"[:200])
+        for note in r.notes:
+            lines.append(f"  note: {note}"[:200])
+    if results:
+        total = sum(r.points for r in results)
+        lines.append("")
+        lines.append(
+            f"{len(results)} submissions, mean {total / len(results):.2f} / {results[0].max_points}"
+        )
+    return "\n".join(lines)
