@@ -1,0 +1,71 @@
+"""Build the book once per test session (the same command as ``make book``) and share it.
+
+Every build-dependent test is marked ``slow`` and put in the xdist group "book", so under
+``pytest -n 2 --dist loadgroup`` they all run in one worker and the build happens once.
+The build goes into the repository's ``_build`` (as ``make book`` does), so the execution
+cache makes a rebuild after a text edit quick; a fresh clone (CI) gets a clean build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+SCREENSHOTS = BUILD / "screenshots"
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+#: Exactly the Makefile's ``book`` command.
+BOOK_COMMAND = [str(JUPYTER_BOOK), "build", ".", "--path-output", ".", "-W", "--keep-going"]
+
+#: Sphinx prints warnings as "path: WARNING: message" or "WARNING: message" (not to be confused
+#: with the kernel's own "[IPKernelApp] WARNING | ..." log line, which is not a build warning).
+SPHINX_WARNING = re.compile(r"(?:^|: )WARNING: .*$", re.MULTILINE)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class Build:
+    returncode: int
+    output: str
+    seconds: float
+    html: Path
+
+    @property
+    def warnings(self) -> list[str]:
+        return SPHINX_WARNING.findall(self.output)
+
+
+def toc_documents() -> list[str]:
+    """Every document listed in _toc.yml, in order (e.g. 'chapters/01_init/index')."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    docs = [toc["root"]]
+    for part in toc.get("parts", []):
+        docs += [entry["file"] for entry in part.get("chapters", [])]
+    return docs
+
+
+def chapter_documents() -> list[str]:
+    return [doc for doc in toc_documents() if doc.startswith("chapters/")]
+
+
+@pytest.fixture(scope="session")
+def book() -> Build:
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".book-test.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker or a `make book` may be building
+        start = time.perf_counter()
+        proc = subprocess.run(BOOK_COMMAND, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+        seconds = time.perf_counter() - start
+    output = ANSI.sub("", proc.stdout + proc.stderr)
+    (BUILD / "book-test-build.log").write_text(f"{seconds:.1f} s\n{output}")
+    return Build(proc.returncode, output, seconds, HTML)

@@ -1,0 +1,144 @@
+"""The built website: no warnings, every chapter complete, offline, no broken links."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from tests.book.conftest import chapter_documents, toc_documents
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
+
+EXPECTED_CHAPTERS = [
+    "00_backprop",
+    "01_init",
+    "02_norm",
+    "03_activations",
+    "04_losses",
+    "05_optimizers",
+    "06_regularization",
+    "07_metrics",
+    "08_ensembles",
+]
+
+
+class PageParser(HTMLParser):
+    """Collects ids, links, loaded resources, images and math of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.loads: list[tuple[str, str]] = []  # (tag, url) of things the browser fetches
+        self.images: list[str] = []
+        self.math = 0
+        self.errors = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag in ("script", "img", "iframe", "source", "video", "audio") and attrs.get("src"):
+            self.loads.append((tag, attrs["src"]))
+        if tag == "link" and attrs.get("href"):
+            self.loads.append((tag, attrs["href"]))
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        classes = (attrs.get("class") or "").split()
+        if "math" in classes:
+            self.math += 1
+        if "traceback" in classes or "ipythontb" in classes or "stderr" in classes:
+            self.errors += 1
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def page_path(book, doc: str) -> Path:
+    return book.html / f"{doc}.html"
+
+
+def html_pages(book) -> list[Path]:
+    return [p for p in book.html.rglob("*.html") if "_static" not in p.parts]
+
+
+def is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc) or url.startswith("//")
+
+
+def test_book_builds_without_warnings(book):
+    assert book.returncode == 0, book.output[-4000:]
+    assert book.warnings == [], "\n".join(book.warnings)
+
+
+def test_toc_lists_the_nine_chapters():
+    assert [doc.split("/")[1] for doc in chapter_documents()] == EXPECTED_CHAPTERS
+
+
+@pytest.mark.parametrize("doc", chapter_documents())
+def test_chapter_has_math_figures_and_exercises(book, doc):
+    path = page_path(book, doc)
+    assert path.exists(), f"{doc} was not built"
+    page = parse(path)
+    assert page.math >= 5, f"{doc}: only {page.math} math elements"
+    figures = [src for src in page.images if src.endswith((".png", ".svg", ".jpg"))]
+    assert len(figures) >= 2, f"{doc}: {len(figures)} figures, want >= 2 executed plots"
+    assert "exercises" in page.ids, f"{doc}: no 'Exercises' section"
+    assert "common-mistakes" in page.ids, f"{doc}: no 'Common mistakes' section"
+    assert page.errors == 0, f"{doc}: an executed cell printed an error or to stderr"
+
+
+def test_every_page_loads_only_local_resources(book):
+    remote = []
+    for path in html_pages(book):
+        for tag, url in parse(path).loads:
+            if is_external(url) and not url.startswith("data:"):
+                remote.append(f"{path.relative_to(book.html)}: <{tag}> {url}")
+    assert remote == [], "pages load from other hosts:\n" + "\n".join(remote)
+
+
+def test_mathjax_is_vendored(book):
+    for doc in toc_documents():
+        loads = [url for tag, url in parse(page_path(book, doc)).loads if tag == "script"]
+        mathjax = [url for url in loads if "mathjax" in url.lower()]
+        assert mathjax, f"{doc}: no MathJax script"
+        for url in mathjax:
+            local = (page_path(book, doc).parent / urlsplit(url).path).resolve()
+            assert local.is_file(), f"{doc}: MathJax at {url} is missing"
+
+
+def test_internal_links_resolve(book):
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    for path in html_pages(book):
+        for url in parse(path).links:
+            if is_external(url) or url.startswith(("mailto:", "javascript:")):
+                continue
+            parts = urlsplit(url)
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{path.relative_to(book.html)}: {url} (no file)")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = parse(target).ids
+                if unquote(parts.fragment) not in ids[target]:
+                    broken.append(f"{path.relative_to(book.html)}: {url} (no anchor)")
+    assert broken == [], "broken internal links:\n" + "\n".join(broken)
+
+
+def test_bibliography_cites_the_original_papers(book):
+    text = page_path(book, "bibliography").read_text(encoding="utf-8")
+    for author in ["Glorot", "Ioffe", "Kingma", "Loshchilov", "Izmailov", "Goodfellow"]:
+        assert author in text, f"bibliography does not list {author}"
