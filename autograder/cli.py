@@ -59,6 +59,18 @@ def _cmd_grade(args) -> int:
     return 0
 
 
+def _cmd_build_notebooks(args) -> int:
+    from autograder.notebooks import ROOT, build
+
+    stale = build(check=args.check)
+    for path in stale:
+        print(("stale: " if args.check else "wrote: ") + str(path.relative_to(ROOT)))
+    if args.check and stale:
+        print("generated notebooks are stale: run `autograder build-notebooks`")
+        return 1
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -77,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--verbose", action="store_true", help="one line per failing case")
     gr.add_argument("--no-sandbox", action="store_true", help="no namespaces (debug only)")
     gr.set_defaults(run=_cmd_grade)
+
+    nb = sub.add_parser(
+        "build-notebooks",
+        help="generate the exercise, solution and nbgrader notebooks from the registry",
+    )
+    nb.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale")
+    nb.set_defaults(run=_cmd_build_notebooks)
     return p
 
 

@@ -65,7 +65,7 @@ def decode(obj, arrays: list) -> object:
 
 def npy_bytes(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buf, np.asarray(array, order="C"), allow_pickle=False)
     return buf.getvalue()
 
 

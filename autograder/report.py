@@ -26,9 +26,7 @@ def table(results, layers: dict, *, verbose: bool = False) -> str:
         for note in r.notes:
             lines.append(f"  note: {note}"[:200])
     if results:
-        total = sum(r.points for r in results)
+        pct = [100 * r.points / r.max_points if r.max_points else 0.0 for r in results]
         lines.append("")
-        lines.append(
-            f"{len(results)} submissions, mean {total / len(results):.2f} / {results[0].max_points}"
-        )
+        lines.append(f"{len(results)} submissions, mean score {sum(pct) / len(pct):.1f} %")
     return "\n".join(lines)

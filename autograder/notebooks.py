@@ -1,0 +1,297 @@
+"""Generate the notebooks from the registry and the reference package (never edit by hand):
+
+* ``chapters/NN_topic/exercises.ipynb``: the student version (stubs + ``check()`` cells);
+* ``instructor/solutions/NN_topic.ipynb``: the reference code (``inspect.getsource``) plus the
+  helpers it needs, self-contained (it grades at 100 % in the sandbox, without ``solutions``);
+* ``instructor/nbgrader/source/NN_topic/NN_topic.ipynb``: nbgrader source notebook with
+  ``### BEGIN/END SOLUTION`` regions and autograder test cells worth the exercise's points.
+
+Notebooks are JSON written deterministically (sorted keys, stable cell ids, no outputs, no
+timestamps), so ``build-notebooks --check`` can tell when a committed file is stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import textwrap
+import types
+from pathlib import Path
+
+from autograder import registry
+from autograder.registry import Exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+SCORING_RULE = (
+    "**Scoring.** Each exercise's points are split equally between its case groups "
+    "(public ones, which `check()` runs, and hidden ones, which run only at grading). A group "
+    "earns its share when every case in it passes, so partial credit is per group. Passing "
+    "every public check is not a final grade."
+)
+
+
+def _lines(text: str) -> list[str]:
+    out = text.splitlines(keepends=True)
+    if out:
+        out[-1] = out[-1].rstrip("\n")
+    return out
+
+
+def _cell(kind: str, source: str, cell_id: str, metadata: dict | None = None) -> dict:
+    cell = {"cell_type": kind, "id": cell_id, "metadata": metadata or {}, "source": _lines(source)}
+    if kind == "code":
+        cell["execution_count"] = None
+        cell["outputs"] = []
+    return cell
+
+
+def _notebook(cells: list[dict]) -> dict:
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def dumps(nb: dict) -> str:
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------ pieces of an exercise
+
+
+def stub_source(ex: Exercise) -> str:
+    sig = registry._plain_signature(ex.reference)
+    if inspect.isclass(ex.reference):
+        init = sig[1:-1]
+        init = f"(self, {init})" if init else "(self)"
+        step = "step(self, grads)" if ex.kind == "optimizer" else "step(self)"
+        return (
+            f"class {ex.function}:\n    def __init__{init}:\n"
+            f"        raise NotImplementedError\n\n    def {step}:\n"
+            f"        raise NotImplementedError\n"
+        )
+    return f"def {ex.function}{sig}:\n    raise NotImplementedError\n"
+
+
+def _free_names(obj) -> set[str]:
+    """Every name the source mentions (defaults and annotations included)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def helper_source(exercises: list[Exercise]) -> str:
+    """Imports, constants and helper functions the references use, in dependency order."""
+    imports: dict[str, str] = {}
+    defs: dict[str, str] = {}
+    own = {e.function for e in exercises}
+    todo = [e.reference for e in exercises]
+    seen: set[int] = set()
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        module = inspect.getmodule(obj)
+        glb = vars(module)
+        for name in sorted(_free_names(obj)):
+            if name not in glb or name in own or name in defs or name in imports:
+                continue
+            value = glb[name]
+            if isinstance(value, types.ModuleType):
+                mod = value.__name__
+                imports[name] = f"import {mod}" if mod == name else f"import {mod} as {name}"
+            elif getattr(value, "__module__", "").startswith("solutions") and (
+                inspect.isfunction(value) or inspect.isclass(value)
+            ):
+                defs[name] = inspect.getsource(value)
+                todo.append(value)
+            elif inspect.isfunction(value) or inspect.isclass(value) or callable(value):
+                mod = getattr(value, "__module__", None)
+                if mod and not mod.startswith("solutions"):
+                    imports[name] = f"from {mod} import {getattr(value, '__name__', name)}" + (
+                        f" as {name}" if getattr(value, "__name__", name) != name else ""
+                    )
+            elif isinstance(value, int | float | str | tuple | bool | frozenset) or value is None:
+                defs[name] = f"{name} = {value!r}\n"
+    body = ["import numpy as np"] + sorted(set(imports.values()) - {"import numpy as np"})
+    ordered = sorted(defs.items(), key=lambda kv: (not kv[1].startswith(kv[0] + " ="), kv[0]))
+    return "\n".join(body) + "\n\n" + "\n\n".join(src.rstrip() for _, src in ordered) + "\n"
+
+
+def _solution_region(ex: Exercise) -> str:
+    """The reference source with its body between BEGIN/END SOLUTION (the def line stays)."""
+    src = textwrap.dedent(inspect.getsource(ex.reference))
+    if inspect.isclass(ex.reference):
+        return f"### BEGIN SOLUTION\n{src.rstrip()}\n### END SOLUTION\n"
+    tree = ast.parse(src)
+    fn = tree.body[0]
+    lines = src.splitlines()
+    body_start = fn.body[0].lineno - 1
+    head, body = lines[:body_start], lines[body_start:]
+    return "\n".join(head + ["    ### BEGIN SOLUTION"] + body + ["    ### END SOLUTION"]) + "\n"
+
+
+def _points_table(exercises: list[Exercise]) -> str:
+    rows = ["| Exercise | Function | Points | Public / hidden cases |", "|---|---|---|---|"]
+    for e in exercises:
+        pub, hid = e.counts
+        rows.append(f"| {e.title} | `{e.function}` | {e.points} | {pub} / {hid} |")
+    total = sum(e.points for e in exercises)
+    rows.append(f"| **Total** | | **{total}** | |")
+    return "\n".join(rows)
+
+
+def _intro(chapter: str, exercises: list[Exercise], audience: str) -> str:
+    title = chapter.split("_", 1)[1].replace("_", " ").title()
+    return (
+        f"# Chapter {chapter[:2]}: {title} — exercises{audience}\n\n"
+        "Implement each function below with numpy only (same name, signature and defaults as "
+        "the stub). Run its `check(...)` cell for instant feedback on the public cases: one "
+        "line per case group, and for the first failure the smallest failing input, expected "
+        "vs got and the error.\n\n"
+        f"{SCORING_RULE}\n\n{_points_table(exercises)}\n"
+    )
+
+
+def _exercise_markdown(ex: Exercise) -> str:
+    n_groups = len(ex.groups)
+    text = (
+        f"## `{ex.function}` ({ex.points} points)\n\n{ex.title}\n\nSignature: `{ex.signature}`\n\n"
+    )
+    if ex.description:
+        text += ex.description + "\n\n"
+    if ex.kind == "backward":
+        text += (
+            f"Return the gradient w.r.t. each differentiable array input of "
+            f"`{ex.forward_function}`. `check()` also compares it with central "
+            f"differences of *your* `{ex.forward_function}`.\n\n"
+        )
+    text += (
+        f"{n_groups} case groups, {ex.points / n_groups:.3g} points each "
+        f"({sum(h for _, h in ex.groups)} of them hidden)."
+    )
+    return text
+
+
+# ------------------------------------------------------------------ the three notebooks
+
+
+def student_notebook(chapter: str) -> dict:
+    exs = registry.exercises_for_chapter(chapter)
+    cells = [
+        _cell("markdown", _intro(chapter, exs, ""), f"{chapter}-intro"),
+        _cell("code", "import numpy as np\n\nfrom autograder import check", f"{chapter}-setup"),
+    ]
+    for e in exs:
+        cells += [
+            _cell("markdown", _exercise_markdown(e), f"{e.id}-md"),
+            _cell("code", stub_source(e), f"{e.id}-code"),
+            _cell("code", f"check({e.function})", f"{e.id}-check"),
+        ]
+    cells.append(_cell("code", "check()  # every exercise defined above", f"{chapter}-all"))
+    return _notebook(cells)
+
+
+def solution_notebook(chapter: str) -> dict:
+    exs = registry.exercises_for_chapter(chapter)
+    cells = [
+        _cell(
+            "markdown", _intro(chapter, exs, " (solutions: instructors only)"), f"{chapter}-intro"
+        ),
+        _cell("code", helper_source(exs) + "\nfrom autograder import check", f"{chapter}-setup"),
+    ]
+    for e in exs:
+        cells += [
+            _cell("markdown", _exercise_markdown(e), f"{e.id}-md"),
+            _cell("code", textwrap.dedent(inspect.getsource(e.reference)), f"{e.id}-code"),
+            _cell("code", f"check({e.function})", f"{e.id}-check"),
+        ]
+    return _notebook(cells)
+
+
+def _nbgrader(grade_id: str, *, solution=False, grade=False, points=None, locked=False):
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+    }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def nbgrader_notebook(chapter: str) -> dict:
+    exs = registry.exercises_for_chapter(chapter)
+    cells = [
+        _cell(
+            "markdown",
+            _intro(chapter, exs, ""),
+            f"{chapter}-intro",
+            _nbgrader("intro", locked=True),
+        ),
+        _cell(
+            "code",
+            "### BEGIN SOLUTION\n" + helper_source(exs) + "### END SOLUTION\n",
+            f"{chapter}-setup",
+            _nbgrader("helpers", solution=True),
+        ),
+    ]
+    for e in exs:
+        slug = e.id.replace(".", "_")
+        cells += [
+            _cell(
+                "markdown",
+                _exercise_markdown(e),
+                f"{e.id}-md",
+                _nbgrader(f"{slug}_md", locked=True),
+            ),
+            _cell(
+                "code",
+                _solution_region(e),
+                f"{e.id}-code",
+                _nbgrader(f"{slug}_solution", solution=True),
+            ),
+            _cell(
+                "code",
+                "from autograder.nbgrader import grade_exercise\n\n"
+                f"# Runs the public and hidden cases; the value is the points earned.\n"
+                f"grade_exercise({e.id!r}, {e.function})",
+                f"{e.id}-test",
+                _nbgrader(f"test_{slug}", grade=True, points=e.points, locked=True),
+            ),
+        ]
+    return _notebook(cells)
+
+
+def targets() -> dict[Path, str]:
+    out = {}
+    for chapter in registry.chapters():
+        out[ROOT / "chapters" / chapter / "exercises.ipynb"] = dumps(student_notebook(chapter))
+        out[ROOT / "instructor" / "solutions" / f"{chapter}.ipynb"] = dumps(
+            solution_notebook(chapter)
+        )
+        out[ROOT / "instructor" / "nbgrader" / "source" / chapter / f"{chapter}.ipynb"] = dumps(
+            nbgrader_notebook(chapter)
+        )
+    return out
+
+
+def build(*, check: bool = False) -> list[Path]:
+    """Write every generated notebook (or, with ``check``, list the stale ones)."""
+    stale = []
+    for path, text in targets().items():
+        current = path.read_text() if path.exists() else None
+        if current != text:
+            stale.append(path)
+            if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+    return stale
