@@ -96,17 +96,10 @@ def _missing_reason(ex: Exercise, sub: Submission) -> str:
     return f"no function named {ex.function} found in the submission"
 
 
-def _signature_note(ex: Exercise, got: str) -> str:
-    want = str(inspect.signature(ex.reference))
-    params = lambda s: [
-        p.split("=")[0].split(":")[0].strip(" *")  # noqa: E731
-        for p in s.strip("()").split(",")
-        if p.strip()
-    ]
-    expected = [p for p in params(want.split(" ->")[0]) if p]
-    have = [p for p in params(got.split(" ->")[0]) if p]
-    if got and have != expected:
-        return f"wrong signature: expected {ex.signature}, got {ex.function}{got.split(' ->')[0]}"
+def _signature_note(ex: Exercise, got: list[str] | None) -> str:
+    expected = list(inspect.signature(ex.reference).parameters)
+    if got is not None and got != expected:
+        return f"wrong signature: expected {ex.signature}, got {ex.function}({', '.join(got)})"
     return ""
 
 
@@ -146,7 +139,7 @@ def assemble(
         pts = score(ex, crs)
         reason = ""
         if pts < ex.points:
-            reason = _signature_note(ex, r.get("signature", ""))
+            reason = _signature_note(ex, r.get("signature"))
             first = next(x for x in crs if not x.ok)
             reason = "; ".join(filter(None, [f"{first.name}: {first.reason}", reason]))
         results.append(ExerciseResult(ex.id, ex.function, pts, ex.points, crs, "graded", reason))

@@ -54,11 +54,12 @@ def _load_submission(statements: list[dict]) -> tuple[dict, list[str]]:
     return namespace, notes
 
 
-def _signature(fn) -> str:
+def _signature(fn) -> list[str] | None:
+    """The parameter names (None when they cannot be read)."""
     try:
-        return str(inspect.signature(fn))
+        return list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
-        return ""
+        return None
 
 
 def _run_exercise(namespace: dict, ex: dict, arrays: list) -> tuple[dict, list]:
