@@ -9,6 +9,7 @@ time, so the website and the grader can never disagree about what is graded.
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import matplotlib as mpl
 from IPython.display import Markdown
@@ -19,7 +20,17 @@ GREY = "#8a8a8a"
 
 
 def use_book_style() -> None:
-    """Transparent figures with grey text: legible in light and dark mode alike."""
+    """Transparent figures with grey text: legible in light and dark mode alike.
+
+    Also limits BLAS to one thread: the book's matrices are small, and on a shared 2-core
+    machine a multi-threaded BLAS oversubscribes the CPU and runs ~25x slower.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
     mpl.rcParams.update(
         {
             "figure.facecolor": (0, 0, 0, 0),
@@ -75,6 +86,16 @@ def _registry_exercises(module: str, chapter: str) -> list | None:
     return mine
 
 
+def _signature(exercise) -> str:
+    """``name(args)`` of the function a student implements (the signature, never the body)."""
+    if getattr(exercise, "signature", None):
+        return str(exercise.signature)
+    try:
+        return f"{exercise.function}{inspect.signature(exercise.reference)}"
+    except (TypeError, ValueError, AttributeError):
+        return str(exercise.function)
+
+
 def exercise_rows(module: str, chapter: str) -> list[tuple[str, str, str]]:
     """(id, signature, points) per graded exercise of a chapter.
 
@@ -83,11 +104,7 @@ def exercise_rows(module: str, chapter: str) -> list[tuple[str, str, str]]:
     """
     exercises = _registry_exercises(module, chapter)
     if exercises is not None:
-        return [
-            (str(ex.id), str(getattr(ex, "signature", ex.function)), str(ex.points))
-            for ex in exercises
-        ]
-    import inspect
+        return [(str(ex.id), _signature(ex), str(ex.points)) for ex in exercises]
 
     solutions = importlib.import_module(f"solutions.{module}")
     shown = set(getattr(solutions, "__worked_examples__", []))
