@@ -1,11 +1,13 @@
 """No graded exercise's reference code appears anywhere on the website.
 
-For every exercise (from ``autograder.registry``, plus every public function or class of
-``solutions/`` that is not a worked example), the body lines of its reference source are
-reduced to fragments (two consecutive non-trivial lines; a lone line for one-line bodies)
-and searched for in the text of every html/ipynb/txt/js/md/json file under ``_build/html``
-(pages, ``_sources``, downloads, the search index), after stripping HTML tags and collapsing
-whitespace so that syntax-highlighted code matches too.
+For every exercise (from ``autograder.registry``, plus every function or class of
+``solutions/``, private helpers included, that is not a worked example), the body lines of its
+reference source are reduced to fragments (two consecutive non-trivial lines; a lone line for
+one-line bodies) and searched for in the text of every html/ipynb/txt/js/md/json file under
+``_build/html`` (pages, ``_sources``, ``_downloads``, the search index), after stripping HTML
+tags and collapsing whitespace so that syntax-highlighted code matches too. ``_static/`` is
+skipped: it holds only theme and extension assets (31 MB, mostly the vendored MathJax), copied
+verbatim, never generated from the book's content.
 """
 
 from __future__ import annotations
@@ -45,11 +47,19 @@ def solution_modules() -> list:
     return [importlib.import_module(f"solutions.{name}") for name in sorted(names)]
 
 
+def declared_worked_examples() -> list[tuple[object, str]]:
+    return [
+        (module, name)
+        for module in solution_modules()
+        for name in getattr(module, "__worked_examples__", [])
+    ]
+
+
 def worked_examples() -> list:
     return [
         getattr(module, name)
-        for module in solution_modules()
-        for name in getattr(module, "__worked_examples__", [])
+        for module, name in declared_worked_examples()
+        if hasattr(module, name)
     ]
 
 
@@ -76,7 +86,8 @@ def exercise_objects() -> list:
     objects = {id(obj): obj for obj in registry_references()}
     for module in solution_modules():
         for name, obj in vars(module).items():
-            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            # private helpers too: a public exercise may be a thin wrapper around one
+            if name.startswith("__") or getattr(obj, "__module__", None) != module.__name__:
                 continue
             if inspect.isfunction(obj) or inspect.isclass(obj):
                 objects[id(obj)] = obj
@@ -142,13 +153,17 @@ def site_text(html_dir: Path) -> dict[str, str]:
     return {
         str(path.relative_to(html_dir)): file_text(path)
         for path in sorted(html_dir.rglob("*"))
-        if path.is_file() and path.suffix in TEXT_SUFFIXES
+        if path.is_file()
+        and path.suffix in TEXT_SUFFIXES
+        and path.relative_to(html_dir).parts[0] != "_static"
     }
 
 
 def test_the_matcher_finds_worked_examples(book):
     """Worked examples are included on the site: the matcher must find them (else it is blind)."""
     assert book.returncode == 0, book.output[-3000:]
+    missing = [f"{m.__name__}.{n}" for m, n in declared_worked_examples() if not hasattr(m, n)]
+    assert missing == [], f"__worked_examples__ names that do not exist: {missing}"
     texts = site_text(book.html)
     for obj in worked_examples():
         found = [f for f in fragments(obj) if any(f in text for text in texts.values())]
@@ -159,9 +174,12 @@ def test_no_exercise_solution_appears_on_the_site(book):
     assert book.returncode == 0, book.output[-3000:]
     texts = site_text(book.html)
     allowed = set().union(*(fragments(obj) for obj in worked_examples()))
+    corpus = "\0".join(texts.values())  # one search per fragment; find the file only on a hit
     leaks = []
     for obj in exercise_objects():
         for fragment in fragments(obj) - allowed:
+            if fragment not in corpus:
+                continue
             for name, text in texts.items():
                 if fragment in text:
                     leaks.append(f"{obj.__module__}.{obj.__qualname__} in {name}: {fragment!r}")
