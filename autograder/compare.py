@@ -22,7 +22,7 @@ class Verdict:
     summary: str = ""  # the reason without any data: what hidden cases report
 
     def __post_init__(self):
-        if not self.summary:
+        if not self.summary and not self.ok:
             self.summary = self.reason.split(":", 2)[1].strip() if ":" in self.reason else ""
             self.summary = self.summary.split("(")[0].strip() or "wrong output"
 
