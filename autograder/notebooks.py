@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import re
 import textwrap
 import types
 from pathlib import Path
@@ -39,7 +40,12 @@ def _lines(text: str) -> list[str]:
 
 
 def _cell(kind: str, source: str, cell_id: str, metadata: dict | None = None) -> dict:
-    cell = {"cell_type": kind, "id": cell_id, "metadata": metadata or {}, "source": _lines(source)}
+    cell = {
+        "cell_type": kind,
+        "id": re.sub(r"[^A-Za-z0-9_-]", "-", cell_id)[:64],
+        "metadata": metadata or {},
+        "source": _lines(source),
+    }
     if kind == "code":
         cell["execution_count"] = None
         cell["outputs"] = []

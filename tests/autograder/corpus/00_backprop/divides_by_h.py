@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Central difference divided by h instead of 2h: the numerical gradient is twice too large,
 # so a correct backward looks wrong ("correct backward" groups lost, public + hidden) while
 # a buggy one still looks buggy: 2 of 4 groups of 3 points.

@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Forward differences (f(x+h) - f(x))/h: O(h) truncation error, so a correct backward shows
 # a relative error far above 1e-6 ("correct backward" groups lost): 2 of 4 groups.
 # EXPECT: {"backprop.gradient_check": 1.5}

@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Ignores wrt and returns one error only: every two-input case has the wrong length.
 # Both groups have a two-input case, so all 4 groups are lost.
 # EXPECT: {"backprop.gradient_check": 0}

@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Kaiming uniform that ignores mode="fan_out": loses that group (public + hidden), 2 of 6.
 # EXPECT: {"init.kaiming_uniform_": 2.0}
 import numpy as np

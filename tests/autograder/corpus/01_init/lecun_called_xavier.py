@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (init): "N(0, 1/n) is Xavier" confusion, the other way round: LeCun normal sampled
 # with the Xavier variance 2/(fan_in + fan_out). Every shape tested differs. All groups.
 # EXPECT: {"init.lecun_normal_": 0}

@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (init): Xavier normal with Var = 1/(fan_in + fan_out) (the 2 is missing). All groups.
 # EXPECT: {"init.xavier_normal_": 0}
 import numpy as np

@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (optim): Adagrad dividing by the accumulated squared gradient without the root.
 # EXPECT: {"optim.Adagrad": 0}
 import numpy as np

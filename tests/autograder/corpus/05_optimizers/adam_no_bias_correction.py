@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (optim): Adam without bias correction. Every trajectory differs: 0 of 4.
 # EXPECT: {"optim.Adam": 0}
 import numpy as np

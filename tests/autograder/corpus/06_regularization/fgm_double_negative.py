@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (regularization): FGM with r = -eps g/||g|| (the double negative): the step
 # decreases the loss. Every case differs.
 # EXPECT: {"regularization.fgm": 0}

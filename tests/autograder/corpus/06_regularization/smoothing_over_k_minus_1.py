@@ -1,3 +1,4 @@
+# ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Label smoothing spreading epsilon over the K-1 wrong classes instead of all K classes.
 # Right only when epsilon = 0 (the public "epsilon" case): 1 of 4 groups survives.
 # EXPECT: {"regularization.label_smoothing": 0.5}
