@@ -802,3 +802,499 @@ def dice_score(y_true, y_pred, *, smooth=0.0, zero_division=1.0):
     if denominator == 0:
         return zero_value
     return float((2 * tp + smooth) / denominator)
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking: ROC and precision-recall curves, AUC, average precision
+# --------------------------------------------------------------------------------------------
+
+
+def _check_pos_label(pos_label, y_true: np.ndarray):
+    """``pos_label``, defaulting to 1 when ``y_true`` takes values in {0, 1} or {-1, 1}."""
+    if pos_label is not None:
+        return pos_label
+    classes = np.unique(y_true)
+    allowed = ([0, 1], [-1, 1], [0], [-1], [1])
+    if _is_string_like(classes) or not any(np.array_equal(classes, a) for a in allowed):
+        shown = ", ".join(repr(c) for c in classes.tolist())
+        raise ValueError(
+            f"y_true takes value in {{{shown}}} and pos_label is not specified: either make "
+            "y_true take value in {0, 1} or {-1, 1} or pass pos_label explicitly."
+        )
+    return 1
+
+
+def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
+    r"""Weighted false and true positive counts at every distinct score, highest first.
+
+    .. math:: \mathrm{tps}(t) = \sum_{n:\, s_n \ge t} w_n [y_n = +],\qquad
+              \mathrm{fps}(t) = \sum_{n:\, s_n \ge t} w_n [y_n \ne +]
+
+    Tied scores form one threshold (all of them are predicted positive together), which is
+    what makes the curves independent of the order of tied samples.
+    """
+    y_true = np.asarray(y_true)
+    y_type = _type_of_target(y_true, "y_true")
+    if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
+        raise ValueError(f"{y_type} format is not supported")
+    _check_consistent_length(y_true, y_score, sample_weight)
+    pos_label = _check_pos_label(pos_label, y_true)
+    y_true = _column_or_1d(y_true, "y_true") == pos_label
+    y_score = _column_or_1d(np.asarray(y_score), "y_score")
+    if y_score.dtype.kind not in "biuf":
+        raise TypeError(f"y_score must be numeric; got dtype {y_score.dtype}")
+    _check_finite(y_score, "y_score")
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    if sample_weight is not None:
+        nonzero = sample_weight != 0  # zero-weight samples must not create thresholds
+        y_true, y_score, sample_weight = y_true[nonzero], y_score[nonzero], sample_weight[nonzero]
+    order = np.argsort(-y_score, kind="stable")
+    y_score, y_true = y_score[order], y_true[order].astype(np.float64)
+    threshold_idxs = np.r_[np.flatnonzero(np.diff(y_score)), y_true.size - 1]
+    if sample_weight is None:
+        tps = np.cumsum(y_true)[threshold_idxs]
+        fps = 1 + threshold_idxs - tps
+    else:
+        weight = sample_weight[order]
+        tps = np.cumsum(y_true * weight)[threshold_idxs]
+        fps = np.cumsum((1 - y_true) * weight)[threshold_idxs]
+    return fps, tps, y_score[threshold_idxs]
+
+
+def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
+    r"""Receiver operating characteristic: false- vs true-positive rate over all thresholds.
+
+    .. math:: \mathrm{FPR}(t) = \frac{FP(t)}{N},\qquad \mathrm{TPR}(t) = \frac{TP(t)}{P},
+              \qquad \text{predict positive iff } s \ge t
+
+    One point per distinct score (ties move the curve diagonally), preceded by the point
+    (0, 0) at threshold :math:`+\infty`.
+
+    Args:
+        y_true: ``(n_samples,)`` binary labels.
+        y_score: ``(n_samples,)`` scores, higher = more likely positive.
+        pos_label: the positive class (default 1 when labels are {0, 1} or {-1, 1}).
+        sample_weight: ``(n_samples,)``.
+        drop_intermediate: drop thresholds whose point is collinear with its neighbours
+            (it changes neither the plot nor the AUC).
+
+    Returns:
+        ``(fpr, tpr, thresholds)``, with ``thresholds[0] = inf``. With no negatives (no
+        positives) ``fpr`` (``tpr``) is NaN and an :class:`UndefinedMetricWarning` is raised.
+
+    Example:
+        >>> fpr, tpr, thr = roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> fpr.tolist(), tpr.tolist(), thr.tolist()
+        ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0], [inf, 0.8, 0.4, 0.35, 0.1])
+    """
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    if drop_intermediate and fps.shape[0] > 2:
+        corner = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
+        fps, tps, thresholds = fps[corner], tps[corner], thresholds[corner]
+    tps, fps = np.r_[0.0, tps], np.r_[0.0, fps]
+    thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
+    if fps[-1] <= 0:
+        warnings.warn(
+            "No negative samples in y_true, false positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        fpr = np.full(fps.shape, np.nan)
+    else:
+        fpr = fps / fps[-1]
+    if tps[-1] <= 0:
+        warnings.warn(
+            "No positive samples in y_true, true positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        tpr = np.full(tps.shape, np.nan)
+    else:
+        tpr = tps / tps[-1]
+    return fpr, tpr, thresholds
+
+
+def auc(x, y):
+    r"""Area under a curve given by points, with the trapezoidal rule.
+
+    .. math:: \int y\,dx \approx \sum_i (x_{i+1} - x_i)\,\frac{y_i + y_{i+1}}{2}
+
+    ``x`` must be monotonic (increasing or decreasing); at least 2 points.
+
+    Example:
+        >>> auc([0.0, 0.5, 1.0], [0.0, 1.0, 1.0])
+        0.75
+    """
+    x = _column_or_1d(np.asarray(x, dtype=np.float64), "x")
+    y = _column_or_1d(np.asarray(y, dtype=np.float64), "y")
+    _check_consistent_length(x, y)
+    if x.shape[0] < 2:
+        raise ValueError(
+            f"At least 2 points are needed to compute area under curve, but x.shape = {x.shape}"
+        )
+    dx = np.diff(x)
+    direction = 1
+    if np.any(dx < 0):
+        if not np.all(dx <= 0):
+            raise ValueError(f"x is neither increasing nor decreasing : {x}.")
+        direction = -1
+    return float(direction * np.trapezoid(y, x))
+
+
+def _binary_roc_auc_score(y_true, y_score, sample_weight=None, max_fpr=None):
+    if len(np.unique(y_true)) != 2:
+        warnings.warn(
+            "Only one class is present in y_true. ROC AUC score is not defined in that case.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return np.nan
+    fpr, tpr, _ = roc_curve(y_true, y_score, sample_weight=sample_weight)
+    if max_fpr is None or max_fpr == 1:
+        return auc(fpr, tpr)
+    # standardised partial AUC over [0, max_fpr] (McClish 1989): 0.5 random, 1 perfect
+    stop = np.searchsorted(fpr, max_fpr, "right")
+    tpr_at_max = np.interp(max_fpr, fpr[stop - 1 : stop + 1], tpr[stop - 1 : stop + 1])
+    partial = auc(np.r_[fpr[:stop], max_fpr], np.r_[tpr[:stop], tpr_at_max])
+    min_area, max_area = 0.5 * max_fpr**2, max_fpr
+    return 0.5 * (1 + (partial - min_area) / (max_area - min_area))
+
+
+def _average_binary_score(binary_metric, y_true, y_score, average, sample_weight=None):
+    """Apply a binary metric per column of an indicator matrix and average (sklearn rules)."""
+    if average not in AVERAGE_OPTIONS:
+        raise ValueError(f"average has to be one of {AVERAGE_OPTIONS}; got {average!r}")
+    y_type = _type_of_target(y_true, "y_true")
+    if y_type not in ("binary", "multilabel-indicator"):
+        raise ValueError(f"{y_type} format is not supported")
+    if y_type == "binary":
+        return binary_metric(y_true, y_score, sample_weight=sample_weight)
+    _check_consistent_length(y_true, y_score, sample_weight)
+    if y_score.shape != y_true.shape:
+        raise ValueError(
+            f"y_score must have the shape of y_true {y_true.shape}; got {y_score.shape}"
+        )
+    score_weight, average_weight, axis = sample_weight, None, 1
+    if average == "micro":
+        if score_weight is not None:
+            score_weight = np.repeat(score_weight, y_true.shape[1])
+        y_true, y_score = y_true.ravel()[:, None], y_score.ravel()[:, None]
+    elif average == "weighted":
+        w = np.ones(y_true.shape[0]) if sample_weight is None else sample_weight
+        average_weight = np.sum(y_true * np.asarray(w)[:, None], axis=0)
+        if np.isclose(np.sum(average_weight), 0):
+            return 0
+    elif average == "samples":
+        average_weight, score_weight, axis = score_weight, None, 0
+    n_scores = y_true.shape[axis]
+    take = (lambda a, c: a[:, c]) if axis == 1 else (lambda a, c: a[c])
+    score = np.array(
+        [
+            binary_metric(take(y_true, c), take(y_score, c), sample_weight=score_weight)
+            for c in range(n_scores)
+        ],
+        dtype=np.float64,
+    )
+    if average is None:
+        return score
+    if average_weight is not None:
+        score[average_weight == 0] = 0  # a zero-weight NaN must not poison the average
+    return float(np.average(score, weights=average_weight))
+
+
+def _one_hot(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    return (y[:, None] == classes[None, :]).astype(np.int64)
+
+
+def roc_auc_score(
+    y_true,
+    y_score,
+    *,
+    average="macro",
+    sample_weight=None,
+    max_fpr=None,
+    multi_class="raise",
+    labels=None,
+):
+    r"""Area under the ROC curve: the probability that a random positive outscores a random
+    negative (ties count one half).
+
+    .. math:: \mathrm{AUC} = \int_0^1 \mathrm{TPR}\, d\,\mathrm{FPR}
+              = P(s^+ > s^-) + \tfrac12 P(s^+ = s^-)
+
+    Args:
+        y_true: ``(n_samples,)`` binary or multiclass labels, or ``(n_samples, n_labels)``
+            indicators (multilabel).
+        y_score: ``(n_samples,)`` (binary: score of the greater label) or
+            ``(n_samples, n_classes)`` (multiclass: probabilities summing to 1 per row).
+        average: ``"macro"``, ``"weighted"``, ``"micro"``, ``"samples"`` or ``None``
+            (multilabel and one-vs-rest; one-vs-one supports macro and weighted).
+        sample_weight: ``(n_samples,)`` (not with ``multi_class="ovo"``).
+        max_fpr: if set, the standardised partial AUC over FPR in [0, max_fpr] (binary).
+        multi_class: ``"ovr"`` (each class vs the rest) or ``"ovo"`` (Hand & Till average
+            over pairs); the default ``"raise"`` refuses multiclass input, as scikit-learn.
+        labels: multiclass only: the sorted classes indexing the columns of ``y_score``.
+
+    Returns:
+        A float (an array for ``average=None``). With one class in ``y_true`` (binary) the
+        AUC is undefined: NaN and an :class:`UndefinedMetricWarning` (as scikit-learn 1.9).
+
+    Example:
+        >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        0.75
+    """
+    y_true = np.asarray(y_true)
+    y_score = np.asarray(y_score, dtype=np.float64)
+    y_type = _type_of_target(y_true, "y_true")
+    if max_fpr is not None and not 0 < max_fpr <= 1:
+        raise ValueError(f"Expected max_fpr in range (0, 1], got: {max_fpr!r}")
+    if multi_class not in ("raise", "ovr", "ovo"):
+        raise ValueError(f"multi_class must be one of 'raise', 'ovr', 'ovo'; got {multi_class!r}")
+    sample_weight = (
+        None if sample_weight is None else _column_or_1d(np.asarray(sample_weight), "sample_weight")
+    )
+    if y_type == "multiclass" or (
+        y_type == "binary" and y_score.ndim == 2 and y_score.shape[1] > 2
+    ):
+        if max_fpr is not None and max_fpr != 1.0:
+            raise ValueError(
+                "Partial AUC computation not available in multiclass setting, 'max_fpr' must "
+                f"be set to `None`, received `max_fpr={max_fpr}` instead"
+            )
+        if multi_class == "raise":
+            raise ValueError("multi_class must be in ('ovo', 'ovr')")
+        return _multiclass_roc_auc_score(
+            _column_or_1d(y_true, "y_true"), y_score, labels, multi_class, average, sample_weight
+        )
+
+    def binary_metric(y, s, sample_weight=None):
+        return _binary_roc_auc_score(y, s, sample_weight=sample_weight, max_fpr=max_fpr)
+
+    if y_type == "binary":
+        y_true = _column_or_1d(y_true, "y_true")
+        y_true = (y_true == np.unique(y_true)[-1]).astype(np.int64)  # 1 = the greater label
+    return _average_binary_score(binary_metric, y_true, y_score, average, sample_weight)
+
+
+def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average, sample_weight):
+    if y_score.ndim != 2:
+        raise ValueError(
+            "`y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` contains "
+            f"multiple classes. Got `y_score.shape={y_score.shape}`."
+        )
+    if not np.allclose(1, y_score.sum(axis=1)):
+        raise ValueError(
+            "Target scores need to be probabilities for multiclass roc_auc, i.e. they should "
+            "sum up to 1.0 over classes"
+        )
+    average_options = ("macro", "weighted", None)
+    if multi_class == "ovr":
+        average_options = ("micro", *average_options)
+    if average not in average_options:
+        raise ValueError(f"average must be one of {average_options} for multiclass problems")
+    if average is None and multi_class == "ovo":
+        raise NotImplementedError("average=None is not implemented for multi_class='ovo'.")
+    if labels is not None:
+        labels = _column_or_1d(np.asarray(labels), "labels")
+        classes = np.unique(labels)
+        if len(classes) != len(labels):
+            raise ValueError("Parameter 'labels' must be unique")
+        if not np.array_equal(classes, labels):
+            raise ValueError("Parameter 'labels' must be ordered")
+        if len(classes) != y_score.shape[1]:
+            raise ValueError(
+                f"Number of given labels, {len(classes)}, not equal to the number of columns "
+                f"in 'y_score', {y_score.shape[1]}"
+            )
+        if len(np.setdiff1d(y_true, classes)):
+            raise ValueError("'y_true' contains labels not in parameter 'labels'")
+    else:
+        classes = np.unique(y_true)
+        if len(classes) != y_score.shape[1]:
+            raise ValueError(
+                "Number of classes in y_true not equal to the number of columns in 'y_score'"
+            )
+    if multi_class == "ovr":
+        return _average_binary_score(
+            _binary_roc_auc_score, _one_hot(y_true, classes), y_score, average, sample_weight
+        )
+    if sample_weight is not None:
+        raise ValueError(
+            "sample_weight is not supported for multiclass one-vs-one ROC AUC, "
+            "'sample_weight' must be None in this case."
+        )
+    return _ovo_roc_auc(np.searchsorted(classes, y_true), y_score, average)
+
+
+def _ovo_roc_auc(y_encoded, y_score, average):
+    r"""Hand & Till (2001): mean over class pairs of :math:`(A(a|b) + A(b|a)) / 2`, where
+    :math:`A(a|b)` is the AUC of column ``a`` separating class a from class b."""
+    present = np.unique(y_encoded)
+    pair_scores, prevalence = [], []
+    for i, a in enumerate(present):
+        for b in present[i + 1 :]:
+            is_a, is_b = y_encoded == a, y_encoded == b
+            pair = is_a | is_b
+            a_vs_b = _binary_roc_auc_score(is_a[pair], y_score[pair, a])
+            b_vs_a = _binary_roc_auc_score(is_b[pair], y_score[pair, b])
+            pair_scores.append((a_vs_b + b_vs_a) / 2)
+            prevalence.append(pair.mean())
+    return float(np.average(pair_scores, weights=prevalence if average == "weighted" else None))
+
+
+def precision_recall_curve(
+    y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False
+):
+    r"""Precision and recall at every distinct score threshold.
+
+    .. math:: P(t) = \frac{TP(t)}{TP(t) + FP(t)},\qquad R(t) = \frac{TP(t)}{TP(t) + FN(t)}
+
+    Returned by increasing threshold (recall decreasing), followed by the end point
+    ``precision = 1, recall = 0`` which has no threshold. Precision at a threshold with no
+    predicted positives is 0; with no positives in ``y_true`` recall is 1 everywhere (with a
+    warning).
+
+    Args:
+        y_true: ``(n_samples,)`` binary labels.
+        y_score: ``(n_samples,)`` scores.
+        pos_label: the positive class (default 1 for {0, 1} / {-1, 1} labels).
+        sample_weight: ``(n_samples,)``.
+        drop_intermediate: drop thresholds where the true positives do not change (they lie
+            on a vertical segment of the curve).
+
+    Returns:
+        ``(precision, recall, thresholds)`` of lengths ``m + 1``, ``m + 1``, ``m``.
+
+    Example:
+        >>> p, r, t = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> np.round(p, 3).tolist(), r.tolist(), t.tolist()
+        ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0], [0.1, 0.35, 0.4, 0.8])
+    """
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    if drop_intermediate and fps.shape[0] > 2:
+        keep = np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    predicted = tps + fps
+    precision = np.divide(tps, predicted, out=np.zeros_like(tps), where=predicted != 0)
+    if tps[-1] == 0:
+        warnings.warn(
+            "No positive class found in y_true, recall is set to one for all thresholds.",
+            UserWarning,
+            stacklevel=2,
+        )
+        recall = np.ones_like(tps)
+    else:
+        recall = tps / tps[-1]
+    return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
+
+
+def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
+    r"""Average precision as scikit-learn defines it: the precision-weighted step sum over the
+    (non-interpolated) precision-recall curve.
+
+    .. math:: \mathrm{AP} = \sum_n (R_n - R_{n-1})\, P_n
+
+    over thresholds from high to low (:math:`R_0 = 0`). This is *not* the VOC 11-point or
+    all-point interpolated AP (see :func:`eleven_point_average_precision` and
+    :func:`all_point_average_precision`), which replace :math:`P_n` by the best precision at
+    recall :math:`\ge R_n` and are never smaller.
+
+    Args:
+        y_true: ``(n_samples,)`` binary or multiclass labels or ``(n_samples, n_labels)``
+            indicators.
+        y_score: ``(n_samples,)`` or ``(n_samples, n_classes)``.
+        average: ``"macro"``, ``"weighted"``, ``"micro"``, ``"samples"`` or ``None``.
+        pos_label: the positive class (binary only; must stay 1 otherwise).
+        sample_weight: ``(n_samples,)``.
+
+    Example:
+        >>> round(average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
+        0.8333
+    """
+    y_true = np.asarray(y_true)
+    y_score = np.asarray(y_score)
+    if sample_weight is not None:
+        sample_weight = _column_or_1d(np.asarray(sample_weight), "sample_weight")
+    y_type = _type_of_target(y_true, "y_true")
+    present = np.unique(y_true)
+    if y_type == "binary":
+        if present.shape[0] == 2 and pos_label not in present:
+            raise ValueError(
+                f"pos_label={pos_label} is not a valid label. It should be one of {present}"
+            )
+    elif y_type in ("multilabel-indicator", "multiclass") and pos_label != 1:
+        raise ValueError(
+            f"Parameter pos_label is fixed to 1 for {y_type} y_true. Do not set pos_label or "
+            "set pos_label to 1."
+        )
+    if y_type == "multiclass":
+        y_true = _one_hot(_column_or_1d(y_true, "y_true"), present)
+        if y_score.shape != y_true.shape:
+            raise ValueError(
+                "`y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` "
+                f"contains multiple classes. Got `y_score.shape={y_score.shape}`."
+            )
+
+    def binary_metric(y, s, sample_weight=None):
+        precision, recall, _ = precision_recall_curve(
+            y, s, pos_label=pos_label, sample_weight=sample_weight
+        )
+        # recall decreases to its final 0, so -diff(recall) >= 0 are the recall increments
+        return max(0.0, float(-np.sum(np.diff(recall) * precision[:-1])))
+
+    return _average_binary_score(binary_metric, y_true, y_score, average, sample_weight)
+
+
+def _curve_points(y_true, y_score, pos_label, sample_weight):
+    """(recall, precision) at each threshold, recall increasing, without the (0, 1) end."""
+    precision, recall, _ = precision_recall_curve(
+        y_true, y_score, pos_label=pos_label, sample_weight=sample_weight
+    )
+    return recall[-2::-1], precision[-2::-1]
+
+
+def eleven_point_average_precision(y_true, y_score, *, pos_label=None, sample_weight=None):
+    r"""PASCAL VOC2007 11-point interpolated average precision.
+
+    .. math:: \mathrm{AP}_{11} = \frac{1}{11} \sum_{r \in \{0, 0.1, \dots, 1\}}
+              p_{\mathrm{interp}}(r),\qquad
+              p_{\mathrm{interp}}(r) = \max_{n:\ R_n \ge r} P_n \quad(0 \text{ if none})
+
+    The 11 values are *recall levels* (not ranks). :math:`(R_n, P_n)` are the points of
+    :func:`precision_recall_curve` (tied scores form one point, so the result does not
+    depend on the order of ties; the VOC devkit instead ranks tied detections one by one).
+    No scikit-learn equivalent.
+
+    Args: as :func:`precision_recall_curve` (binary ``y_true``, ``y_score``, ``pos_label``,
+        ``sample_weight``).
+
+    Example:
+        >>> round(eleven_point_average_precision([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1]), 4)
+        0.8485
+    """
+    recall, precision = _curve_points(y_true, y_score, pos_label, sample_weight)
+    interpolated = [precision[recall >= r].max(initial=0.0) for r in VOC_RECALL_LEVELS]
+    return float(np.mean(interpolated))
+
+
+def all_point_average_precision(y_true, y_score, *, pos_label=None, sample_weight=None):
+    r"""PASCAL VOC2010+ all-point interpolated average precision: the exact area under the
+    interpolated (monotone non-increasing) precision-recall curve.
+
+    .. math:: \mathrm{AP}_{\mathrm{all}} = \sum_n (R_n - R_{n-1})\,
+              \max_{k:\ R_k \ge R_n} P_k = \int_0^1 p_{\mathrm{interp}}(r)\,dr
+
+    Always :math:`\ge` :func:`average_precision_score` (same steps, each precision replaced
+    by a maximum that includes it) and within 0.1 of the 11-point AP (a Riemann sum of the
+    same non-increasing function). Points as in :func:`eleven_point_average_precision`.
+
+    Example:
+        >>> round(all_point_average_precision([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1]), 4)
+        0.8333
+    """
+    recall, precision = _curve_points(y_true, y_score, pos_label, sample_weight)
+    recall = np.r_[0.0, recall, 1.0]
+    precision = np.r_[0.0, precision, 0.0]
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    steps = np.flatnonzero(recall[1:] != recall[:-1])
+    return float(np.sum((recall[steps + 1] - recall[steps]) * envelope[steps + 1]))
