@@ -28,6 +28,7 @@ from solutions._checks import (
     check_probability,
     check_same_shape,
 )
+from solutions.optim import Adam, AdamW
 
 __worked_examples__ = ["l2_penalty", "l2_penalty_backward", "fgsm", "adam_l2_vs_adamw"]
 
@@ -274,8 +275,6 @@ def adam_l2_vs_adamw(
     Returns:
         ``(adam_l2, adamw)``: trajectories of shape ``(steps + 1, *w0.shape)``, row 0 = ``w0``.
     """
-    from solutions.optim import Adam, AdamW
-
     w0 = np.asarray(as_float_array(w0, "w0"))
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be an int >= 0; got {steps!r}")

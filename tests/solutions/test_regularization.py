@@ -133,7 +133,6 @@ def _torch_trajectory(optimizer_class, grad_fn, w0, steps, **kw):
 
 
 def test_adam_l2_and_adamw_differ_and_each_match_torch():
-    pytest.importorskip("solutions.optim")
     scales = np.array([100.0, 1.0, 0.01])  # badly scaled quadratic: where they differ most
 
     def grad_fn(w):
