@@ -265,15 +265,20 @@ def nbgrader_notebook(chapter: str) -> dict:
                 f"{e.id}-code",
                 _nbgrader(f"{slug}_solution", solution=True),
             ),
+        ]
+    # Tests last: an exercise may call another one defined in a later cell.
+    for e in exs:
+        slug = e.id.replace(".", "_")
+        cells.append(
             _cell(
                 "code",
                 "from autograder.nbgrader import grade_exercise\n\n"
-                f"# Runs the public and hidden cases; the value is the points earned.\n"
+                "# Runs the public and hidden cases; the value is the points earned.\n"
                 f"grade_exercise({e.id!r}, {e.function})",
                 f"{e.id}-test",
                 _nbgrader(f"test_{slug}", grade=True, points=e.points, locked=True),
-            ),
-        ]
+            )
+        )
     return _notebook(cells)
 
 

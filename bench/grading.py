@@ -44,7 +44,7 @@ def nbgrader(chapter: str, n: int) -> float:
     try:
         (course / "nbgrader_config.py").write_text(
             "c = get_config()\nc.CourseDirectory.course_id = 'bench'\n"
-            "c.Exchange.root = %r\n" % str(course / "exchange")
+            f"c.Exchange.root = {str(course / 'exchange')!r}\n"
         )
         src = course / "source" / "ps1"
         src.mkdir(parents=True)
