@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = {"index": "intro.html", "chapter": "chapters/00_backprop/index.html"}
+PAGES = {"index": "intro.html", "chapter": "chapters/05_optimizers/index.html"}
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.book.conftest import chapter_documents, toc_documents
+from tests.book.conftest import ROOT, chapter_documents, toc_documents
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -95,6 +95,9 @@ def test_chapter_has_math_figures_and_exercises(book, doc):
     assert "exercises" in page.ids, f"{doc}: no 'Exercises' section"
     assert "common-mistakes" in page.ids, f"{doc}: no 'Common mistakes' section"
     assert page.errors == 0, f"{doc}: an executed cell printed an error or to stderr"
+    if (ROOT / doc).parent.joinpath("exercises.ipynb").exists():
+        downloads = [u for u in page.links if "_downloads/" in u and u.endswith("exercises.ipynb")]
+        assert downloads, f"{doc}: the chapter's exercises.ipynb is not linked for download"
 
 
 def test_every_page_loads_only_local_resources(book):
@@ -108,7 +111,10 @@ def test_every_page_loads_only_local_resources(book):
 
 def test_mathjax_is_vendored(book):
     for doc in toc_documents():
-        loads = [url for tag, url in parse(page_path(book, doc)).loads if tag == "script"]
+        page = parse(page_path(book, doc))
+        if page.math == 0:
+            continue  # Sphinx loads MathJax only on pages with math
+        loads = [url for tag, url in page.loads if tag == "script"]
         mathjax = [url for url in loads if "mathjax" in url.lower()]
         assert mathjax, f"{doc}: no MathJax script"
         for url in mathjax:

@@ -33,7 +33,22 @@ TEXT_SUFFIXES = {".html", ".ipynb", ".txt", ".js", ".md", ".json", ".py"}
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 #: Lines too generic to identify a solution on their own.
-TRIVIAL = {"else:", "try:", "finally:", "pass", "continue", "break", "return", ")", "]", "}"}
+TRIVIAL = {
+    "else:",
+    "try:",
+    "finally:",
+    "pass",
+    "continue",
+    "break",
+    "return",
+    "return self",
+    "return None",
+    "raise NotImplementedError",  # abstract methods, and the stubs of the student notebooks
+    "raise NotImplementedError()",
+    ")",
+    "]",
+    "}",
+}
 MIN_LINE = 12
 MIN_LONE_LINE = 20
 
