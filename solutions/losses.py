@@ -53,8 +53,9 @@ BCE_LOG_FLOOR = -100.0
 #: torch's floor on :math:`x(1-x)` in the gradient of ``binary_cross_entropy`` (its
 #: ``1e-12`` is a float32 constant, hence the rounding).
 BCE_GRAD_EPS = float(np.float32(1e-12))
-#: torch's ``EPSILON`` added to the squared norms in ``cosine_embedding_loss``.
-COSINE_EMBEDDING_EPS = 1e-12
+#: torch's ``EPSILON`` added to the squared norms in ``cosine_embedding_loss`` (a float32
+#: constant there too).
+COSINE_EMBEDDING_EPS = float(np.float32(1e-12))
 #: ``F.normalize``'s default floor on the norm (used by ``info_nce``).
 NORMALIZE_EPS = 1e-12
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -841,7 +842,8 @@ def cross_entropy_backward(
     else:
         per_row = reduce_backward(grad_output, rows.shape, reduction, x.dtype)
     probs = softmax(z, axis=-1)
-    grad = per_row[..., None] * (probs * q.sum(axis=-1, keepdims=True) - q)
+    with np.errstate(invalid="ignore"):  # 0/0 weights give nan, as in torch
+        grad = per_row[..., None] * (probs * q.sum(axis=-1, keepdims=True) - q)
     return _class_axis_back(grad, x.ndim)
 
 
@@ -1134,7 +1136,7 @@ def ranknet_loss(input1, input2, target, *, reduction: str = "mean") -> Array:
 
     .. math:: \ell_i = -\bar P_i \log \sigma(s_{1,i} - s_{2,i})
               - (1 - \bar P_i) \log\big(1 - \sigma(s_{1,i} - s_{2,i})\big)
-              = (1 - \bar P_i)\, d_i + \log(1 + e^{-d_i}), \quad d_i = s_{1,i} - s_{2,i}
+              = \bar P_i \log(1 + e^{-d_i}) + (1 - \bar P_i) \log(1 + e^{d_i})
 
     Args:
         input1, input2: scores :math:`s_1, s_2` of the two items of each pair, same shape.
@@ -1152,7 +1154,7 @@ def ranknet_loss(input1, input2, target, *, reduction: str = "mean") -> Array:
     s1, p = _pair(s1, target, "input1", "target")
     _check_unit_interval(p, "target")
     d = s1 - s2
-    return reduce((1 - p) * d + _softplus(-d), reduction)
+    return reduce(p * _softplus(-d) + (1 - p) * _softplus(d), reduction)
 
 
 def ranknet_loss_backward(
@@ -1428,15 +1430,17 @@ def cosent_loss_backward(grad_output, input, target, scale=20.0) -> Array:
 
 
 def _normalize(x: Array) -> tuple[Array, Array]:
-    """``F.normalize`` over the last axis: :math:`x / \\max(\\|x\\|, 10^{-12})`, and the norm."""
-    norm = np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), NORMALIZE_EPS)
-    return x / norm, norm
+    r"""``F.normalize`` over the last axis: :math:`x / \max(\|x\|, 10^{-12})`, and the norm."""
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norm, np.asarray(NORMALIZE_EPS, dtype=x.dtype)), norm
 
 
 def _normalize_backward(grad: Array, unit: Array, norm: Array) -> Array:
-    """Jacobian of ``_normalize`` applied to ``grad``: projects out the radial part."""
-    radial = np.where(norm > NORMALIZE_EPS, (unit * grad).sum(axis=-1, keepdims=True), 0)
-    return (grad - unit * radial) / norm
+    """Jacobian of ``_normalize`` applied to ``grad``: projects out the radial part (which
+    the clamp blocks below the floor, as ``clamp_min`` does in torch)."""
+    eps = np.asarray(NORMALIZE_EPS, dtype=unit.dtype)
+    radial = np.where(norm >= eps, (unit * grad).sum(axis=-1, keepdims=True), 0)
+    return (grad - unit * radial) / np.maximum(norm, eps)
 
 
 def _info_nce_inputs(query, positive_key, negative_keys, temperature, negative_mode):
