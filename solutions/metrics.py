@@ -1298,3 +1298,418 @@ def all_point_average_precision(y_true, y_score, *, pos_label=None, sample_weigh
     envelope = np.maximum.accumulate(precision[::-1])[::-1]
     steps = np.flatnonzero(recall[1:] != recall[:-1])
     return float(np.sum((recall[steps + 1] - recall[steps]) * envelope[steps + 1]))
+
+
+# --------------------------------------------------------------------------------------------
+# Object detection: box IoU and COCO-style AP
+# --------------------------------------------------------------------------------------------
+
+
+def _check_boxes(boxes, name: str) -> np.ndarray:
+    boxes = np.asarray(boxes)
+    if boxes.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric array; got dtype {boxes.dtype}")
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f"{name} must have shape (N, 4) (x1, y1, x2, y2); got {boxes.shape}")
+    return boxes if boxes.dtype.kind == "f" else boxes.astype(np.float64)
+
+
+def box_area(boxes) -> np.ndarray:
+    r"""Areas of ``(N, 4)`` boxes in ``(x1, y1, x2, y2)`` format: :math:`(x_2-x_1)(y_2-y_1)`.
+
+    Example:
+        >>> box_area([[0, 0, 2, 3]]).tolist()
+        [6.0]
+    """
+    boxes = _check_boxes(boxes, "boxes")
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+
+
+def box_iou(boxes1, boxes2) -> np.ndarray:
+    r"""Pairwise intersection over union of two sets of boxes (``torchvision.ops.box_iou``).
+
+    .. math:: \mathrm{IoU}(A, B) = \frac{|A \cap B|}{|A| + |B| - |A \cap B|}
+
+    Args:
+        boxes1: ``(N, 4)`` boxes ``(x1, y1, x2, y2)`` with ``x1 <= x2``, ``y1 <= y2``.
+        boxes2: ``(M, 4)``.
+
+    Returns:
+        ``(N, M)`` IoUs in [0, 1], in the floating dtype of the inputs (integers give
+        float64). As in torchvision, two zero-area boxes give 0/0 = NaN.
+
+    Example:
+        >>> box_iou([[0, 0, 2, 2]], [[1, 1, 3, 3], [0, 0, 2, 2]]).round(4).tolist()
+        [[0.1429, 1.0]]
+    """
+    boxes1, boxes2 = _check_boxes(boxes1, "boxes1"), _check_boxes(boxes2, "boxes2")
+    top_left = np.maximum(boxes1[:, None, :2], boxes2[None, :, :2])
+    bottom_right = np.minimum(boxes1[:, None, 2:], boxes2[None, :, 2:])
+    width_height = np.clip(bottom_right - top_left, 0, None)
+    intersection = width_height[..., 0] * width_height[..., 1]
+    union = box_area(boxes1)[:, None] + box_area(boxes2)[None, :] - intersection
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return intersection / union
+
+
+def _detection_fields(data, name: str, with_scores: bool):
+    """boxes, labels (default 0), image ids (default 0) [, scores] of a detection dict."""
+    if not hasattr(data, "keys") or "boxes" not in data:
+        raise TypeError(f"{name} must be a dict with at least a 'boxes' array; got {data!r}")
+    boxes = _check_boxes(np.asarray(data["boxes"]).reshape(-1, 4), f"{name}['boxes']")
+    n = boxes.shape[0]
+    fields = [boxes]
+    keys = ["labels", "image_ids"] + (["scores"] if with_scores else [])
+    for key in keys:
+        if key == "scores" and key not in data:
+            raise ValueError(f"{name} must have a 'scores' array")
+        value = np.asarray(data.get(key, np.zeros(n, dtype=np.int64)))
+        if value.shape != (n,):
+            raise ValueError(f"{name}['{key}'] must have shape ({n},); got {value.shape}")
+        fields.append(value)
+    return fields
+
+
+def _greedy_matches(ious: np.ndarray, threshold: float) -> np.ndarray:
+    """COCO matching in one image: detections (rows, by descending score) each take the
+    still-unmatched ground truth of highest IoU >= threshold (ties: the later one)."""
+    threshold = min(threshold, 1 - 1e-10)
+    taken = np.zeros(ious.shape[1], dtype=bool)
+    is_tp = np.zeros(ious.shape[0], dtype=bool)
+    for d, row in enumerate(ious):
+        candidates = np.flatnonzero(~taken & (row >= threshold))
+        if candidates.size:
+            best = candidates[::-1][np.argmax(row[candidates][::-1])]
+            taken[best] = is_tp[d] = True
+    return is_tp
+
+
+def _interpolated_precision_at(recall, precision, recall_levels):
+    """COCO: the precision envelope (max to the right) read at each recall level (0 beyond)."""
+    if recall.size == 0:  # no detections: nothing is found at any recall level
+        return np.zeros_like(recall_levels)
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    index = np.searchsorted(recall, recall_levels, side="left")
+    return np.where(index < recall.size, envelope[np.minimum(index, recall.size - 1)], 0.0)
+
+
+def coco_average_precision(
+    detections, ground_truths, *, iou_thresholds=COCO_IOU_THRESHOLDS, recall_points=101
+):
+    r"""COCO-style detection AP: the mean over IoU thresholds and classes of the 101-point
+    interpolated precision.
+
+    .. math:: \mathrm{AP} = \frac{1}{|T|\,|C|} \sum_{t \in T} \sum_{c \in C}
+              \frac{1}{101} \sum_{r \in \{0, 0.01, \dots, 1\}}
+              \max_{k:\ R_k^{t,c} \ge r} P_k^{t,c}
+
+    For each class and IoU threshold ``t``: detections of all images are ranked by score;
+    in each image every detection, best score first, is matched greedily to the unmatched
+    ground truth of that class with the highest IoU, if IoU >= ``t`` (a true positive); the
+    rest (duplicates, poor boxes) are false positives. Precision :math:`P_k` and recall
+    :math:`R_k = TP_k / G_c` after the k-th ranked detection (:math:`G_c` ground truths of
+    class c, so missed objects lower recall) give the interpolated precision at each of the
+    101 recall levels (0 beyond the highest recall reached). Classes without ground truth are
+    left out; a class with ground truth and no detections scores 0.
+
+    Follows ``pycocotools.cocoeval`` (``iouType="bbox"``, area range "all") except: no
+    ``maxDets`` cap (COCO keeps the 100 best detections per image and class), no crowd or
+    ignore regions, boxes are ``(x1, y1, x2, y2)`` (COCO stores ``(x, y, w, h)``), and tied
+    scores are ranked by image id, then input order (COCO: its own image order).
+
+    Args:
+        detections: dict with ``"boxes"`` ``(D, 4)``, ``"scores"`` ``(D,)`` and optional
+            ``"labels"`` ``(D,)`` and ``"image_ids"`` ``(D,)`` (default: all 0).
+        ground_truths: dict with ``"boxes"`` ``(G, 4)`` and optional ``"labels"``,
+            ``"image_ids"``.
+        iou_thresholds: the IoU thresholds ``T`` (default 0.50:0.05:0.95; ``[0.5]`` gives
+            AP50).
+        recall_points: number of equally spaced recall levels in [0, 1].
+
+    Returns:
+        A float in [0, 1]; NaN (with an :class:`UndefinedMetricWarning`) without any
+        ground truth.
+
+    Example:
+        >>> gt = {"boxes": [[0, 0, 10, 10]]}
+        >>> det = {"boxes": [[0, 0, 10, 10], [0, 0, 10, 5]], "scores": [0.9, 0.8]}
+        >>> round(coco_average_precision(det, gt), 12)  # the duplicate is a false positive
+        1.0
+    """
+    det_boxes, det_labels, det_images, scores = _detection_fields(detections, "detections", True)
+    gt_boxes, gt_labels, gt_images = _detection_fields(ground_truths, "ground_truths", False)
+    thresholds = np.atleast_1d(np.asarray(iou_thresholds, dtype=np.float64))
+    if (
+        thresholds.ndim != 1
+        or thresholds.size == 0
+        or not np.all((thresholds >= 0) & (thresholds <= 1))
+    ):
+        raise ValueError(f"iou_thresholds must be a non-empty 1-D list in [0, 1]; got {thresholds}")
+    if not (isinstance(recall_points, (int, np.integer)) and recall_points >= 2):
+        raise ValueError(f"recall_points must be an int >= 2; got {recall_points!r}")
+    scores = np.asarray(scores, dtype=np.float64)
+    _check_finite(scores, "detections['scores']")
+    recall_levels = np.linspace(0.0, 1.0, recall_points)
+    # rank by score (high first); ties by image id, then input order
+    order = np.lexsort((np.arange(scores.size), det_images, -scores))
+    per_class = []
+    for label in np.unique(gt_labels):
+        n_gt = np.count_nonzero(gt_labels == label)
+        ranked = order[det_labels[order] == label]
+        is_tp = np.zeros((thresholds.size, ranked.size), dtype=bool)
+        for image in np.unique(det_images[ranked]):
+            in_image = np.flatnonzero(det_images[ranked] == image)  # still score-ordered
+            gt_here = (gt_labels == label) & (gt_images == image)
+            ious = box_iou(det_boxes[ranked[in_image]], gt_boxes[gt_here])
+            for t, threshold in enumerate(thresholds):
+                is_tp[t, in_image] = _greedy_matches(ious, threshold)
+        tp = np.cumsum(is_tp, axis=1)
+        fp = np.cumsum(~is_tp, axis=1)
+        recall = tp / n_gt
+        precision = tp / (tp + fp + np.spacing(1))  # COCO's guard against 0/0
+        per_class.append(
+            [
+                np.mean(_interpolated_precision_at(recall[t], precision[t], recall_levels))
+                for t in range(thresholds.size)
+            ]
+        )
+    if not per_class:
+        warnings.warn(
+            "ground_truths has no boxes: AP is undefined.", UndefinedMetricWarning, stacklevel=2
+        )
+        return float("nan")
+    return float(np.mean(per_class))
+
+
+# --------------------------------------------------------------------------------------------
+# Language models
+# --------------------------------------------------------------------------------------------
+
+
+def perplexity(log_probs, mask=None) -> float:
+    r"""Perplexity of a model from the (natural) log-probabilities it gave the actual tokens.
+
+    .. math:: \mathrm{PPL} = \exp\Big(-\frac{1}{N} \sum_{i=1}^{N} \log p(x_i \mid x_{<i})\Big)
+
+    i.e. the exponential of the mean token cross-entropy: 1 for a model that is always sure
+    and right, ``V`` for a uniform guess over ``V`` tokens.
+
+    Args:
+        log_probs: log-probabilities (<= 0) of the target tokens, any shape, e.g.
+            ``(batch, seq_len)``; ``-inf`` (probability 0) gives an infinite perplexity.
+        mask: optional boolean array of the same shape; only True entries count (e.g. to
+            skip padding). The mean is over all counted tokens of the batch, not a mean of
+            per-sequence perplexities.
+
+    Returns:
+        A Python float (computed in float64).
+
+    Example:
+        >>> perplexity(np.log([[0.25, 0.25], [0.25, 0.5]]), mask=[[True, True], [True, False]])
+        4.0
+    """
+    log_probs = np.asarray(log_probs)
+    if log_probs.dtype.kind not in "biuf":
+        raise TypeError(f"log_probs must be a real array; got dtype {log_probs.dtype}")
+    log_probs = log_probs.astype(np.float64)
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != log_probs.shape:
+            raise ValueError(
+                f"mask must have the shape of log_probs {log_probs.shape}; got {mask.shape}"
+            )
+        if mask.dtype != bool:
+            raise TypeError(f"mask must be a boolean array; got dtype {mask.dtype}")
+        log_probs = log_probs[mask]
+    if log_probs.size == 0:
+        raise ValueError("perplexity needs at least one token (log_probs or mask is empty)")
+    if np.isnan(log_probs).any() or (log_probs > 0).any():
+        raise ValueError("log_probs must be log-probabilities: values in [-inf, 0], no NaN")
+    with np.errstate(over="ignore"):
+        return float(np.exp(-np.mean(log_probs)))
+
+
+# --------------------------------------------------------------------------------------------
+# Regression
+# --------------------------------------------------------------------------------------------
+
+
+def _check_reg_targets(y_true, y_pred, sample_weight, multioutput, allowed=MULTIOUTPUT_OPTIONS):
+    """2-D float ``(n_samples, n_outputs)`` targets, validated weights and multioutput."""
+    arrays = [np.asarray(a) for a in (y_true, y_pred)]
+    if sample_weight is not None:
+        arrays.append(np.asarray(sample_weight))
+    _check_consistent_length(*arrays)
+    floating = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    dtype = np.result_type(*floating) if floating else np.float64
+    checked = []
+    for name, a in zip(("y_true", "y_pred"), arrays[:2], strict=True):
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a real numeric array; got dtype {a.dtype}")
+        if a.ndim > 2:
+            raise ValueError(f"Found array with dim {a.ndim}. {name} expected <= 2.")
+        if a.shape[0] < 1:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={a.shape}) while a minimum of 1 is required."
+            )
+        a = a.astype(dtype, copy=False)
+        _check_finite(a, name)
+        checked.append(a.reshape(-1, 1) if a.ndim == 1 else a)
+    y_true, y_pred = checked
+    if y_true.shape[1] != y_pred.shape[1]:
+        raise ValueError(
+            "y_true and y_pred have different number of output "
+            f"({y_true.shape[1]}!={y_pred.shape[1]})"
+        )
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, y_true.shape[0]).astype(dtype)
+    if isinstance(multioutput, str):
+        if multioutput not in allowed:
+            raise ValueError(
+                f"Allowed 'multioutput' string values are {allowed}. You provided "
+                f"multioutput={multioutput!r}"
+            )
+    else:
+        multioutput = np.asarray(multioutput, dtype=np.float64)
+        if y_true.shape[1] == 1:
+            raise ValueError("Custom weights are useful only in multi-output cases.")
+        if multioutput.shape != (y_true.shape[1],):
+            raise ValueError(
+                f"There must be equally many custom weights ({multioutput.size}) as outputs "
+                f"({y_true.shape[1]})."
+            )
+    return y_true, y_pred, sample_weight, multioutput
+
+
+def _average_outputs(output_errors: np.ndarray, multioutput):
+    if isinstance(multioutput, str):
+        if multioutput == "raw_values":
+            return output_errors
+        multioutput = None  # uniform_average
+    return float(np.average(output_errors, weights=multioutput))
+
+
+def mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
+    r"""Mean squared error (a mean, not the sum of squared errors).
+
+    .. math:: \mathrm{MSE} = \frac{\sum_i w_i\, (y_i - \hat y_i)^2}{\sum_i w_i}
+
+    Args:
+        y_true, y_pred: ``(n_samples,)`` or ``(n_samples, n_outputs)``.
+        sample_weight: ``(n_samples,)``.
+        multioutput: ``"uniform_average"`` (mean over outputs), ``"raw_values"`` (one error
+            per output) or an ``(n_outputs,)`` array of output weights.
+
+    Example:
+        >>> mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.375
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    return _average_outputs(np.average((y_true - y_pred) ** 2, axis=0, weights=w), multioutput)
+
+
+def root_mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
+    r"""Root mean squared error, per output, then averaged over outputs.
+
+    .. math:: \mathrm{RMSE} = \sqrt{\frac{\sum_i w_i\, (y_i - \hat y_i)^2}{\sum_i w_i}}
+
+    (scikit-learn >= 1.6 has this function instead of ``mean_squared_error(squared=False)``.)
+    Arguments as :func:`mean_squared_error`.
+
+    Example:
+        >>> root_mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.6123724356957945
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    mse = np.average((y_true - y_pred) ** 2, axis=0, weights=w)
+    return _average_outputs(np.sqrt(mse), multioutput)
+
+
+def mean_absolute_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
+    r"""Mean absolute error (a mean, not the sum of absolute errors).
+
+    .. math:: \mathrm{MAE} = \frac{\sum_i w_i\, |y_i - \hat y_i|}{\sum_i w_i}
+
+    Arguments as :func:`mean_squared_error`.
+
+    Example:
+        >>> mean_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.5
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    return _average_outputs(np.average(np.abs(y_true - y_pred), axis=0, weights=w), multioutput)
+
+
+def mean_absolute_percentage_error(
+    y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"
+):
+    r"""Mean absolute percentage error, as a fraction (0.1 = 10 %), relative to the *true*
+    value (the argument order matters).
+
+    .. math:: \mathrm{MAPE} = \frac{\sum_i w_i\, \frac{|y_i - \hat y_i|}{\max(|y_i|,
+              \epsilon)}}{\sum_i w_i},\qquad \epsilon = 2.2 \times 10^{-16}
+
+    The :math:`\epsilon` (float64 machine epsilon, as scikit-learn) keeps it finite but huge
+    when some :math:`y_i = 0`. Arguments as :func:`mean_squared_error`.
+
+    Example:
+        >>> round(mean_absolute_percentage_error([100, 200, 50], [110, 150, 80]), 4)
+        0.3167
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    epsilon = np.asarray(MAPE_EPSILON, dtype=y_true.dtype)
+    relative = np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), epsilon)
+    return _average_outputs(np.average(relative, axis=0, weights=w), multioutput)
+
+
+def r2_score(
+    y_true, y_pred, *, sample_weight=None, multioutput="uniform_average", force_finite=True
+):
+    r""":math:`R^2`, the coefficient of determination: the share of the variance of ``y_true``
+    that the predictions explain.
+
+    .. math:: R^2 = 1 - \frac{\sum_i w_i (y_i - \hat y_i)^2}{\sum_i w_i (y_i - \bar y)^2},
+              \qquad \bar y = \frac{\sum_i w_i y_i}{\sum_i w_i}
+
+    1 is perfect, 0 is predicting the mean, and it is unbounded below. In-sample it can only
+    grow with the number of *predictors*, not with the number of samples.
+
+    Args:
+        y_true, y_pred: ``(n_samples,)`` or ``(n_samples, n_outputs)``; at least 2 samples
+            (else NaN and an :class:`UndefinedMetricWarning`).
+        sample_weight: ``(n_samples,)``.
+        multioutput: ``"uniform_average"``, ``"raw_values"``, ``"variance_weighted"``
+            (outputs weighted by the variance of ``y_true``) or ``(n_outputs,)`` weights.
+        force_finite: for constant ``y_true`` (denominator 0) return 1.0 for a perfect
+            prediction and 0.0 otherwise, instead of NaN / -inf.
+
+    Example:
+        >>> r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.9486081370449679
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(
+        y_true, y_pred, sample_weight, multioutput, (*MULTIOUTPUT_OPTIONS, "variance_weighted")
+    )
+    if y_pred.shape[0] < 2:
+        warnings.warn(
+            "R^2 score is not well-defined with less than two samples.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        return float("nan")
+    weight = 1.0 if w is None else w[:, None]
+    numerator = np.sum(weight * (y_true - y_pred) ** 2, axis=0)
+    mean = np.average(y_true, axis=0, weights=w)
+    denominator = np.sum(weight * (y_true - mean) ** 2, axis=0)
+    if force_finite:
+        scores = np.ones(y_true.shape[1], dtype=numerator.dtype)
+        defined = (denominator != 0) & (numerator != 0)
+        scores[defined] = 1 - numerator[defined] / denominator[defined]
+        scores[(numerator != 0) & (denominator == 0)] = 0.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = 1 - numerator / denominator
+    if isinstance(multioutput, str) and multioutput == "variance_weighted":
+        # all-constant outputs give all-zero weights: fall back to the uniform mean
+        multioutput = denominator if np.any(denominator != 0) else "uniform_average"
+    return _average_outputs(scores, multioutput)
