@@ -75,7 +75,17 @@ def weighted_average(probas, weights=None) -> np.ndarray:
     """
     p = _check_members(probas)
     w = _check_weights(weights, p.shape[0])
-    return (np.tensordot(w / w.sum(), p, axes=(0, 0))).astype(p.dtype, copy=False)
+    return _weighted_sum(p, w / w.sum())
+
+
+def _weighted_sum(members: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """sum_m weights[m] * members[m], accumulated in model order in the members' dtype."""
+    w = weights.astype(members.dtype)
+    total = members[0] * w[0]
+    term = np.empty_like(total)
+    for m in range(1, members.shape[0]):
+        total += np.multiply(members[m], w[m], out=term)
+    return total
 
 
 def weighted_average_backward(grad_output, probas, weights=None):
@@ -133,12 +143,20 @@ def vote(predictions, weights=None, tie_break: str = "lowest") -> np.ndarray:
         )
     check_choice(tie_break, "tie_break", ("lowest", "first"))
     w = _check_weights(weights, preds.shape[0])
-    labels, codes = np.unique(preds, return_inverse=True)
-    codes = codes.reshape(preds.shape)
-    samples = np.arange(preds.shape[1])
-    counts = np.zeros((preds.shape[1], labels.size))
-    for m in range(preds.shape[0]):
-        counts[samples, codes[m]] += w[m]
+    low, high = int(preds.min()), int(preds.max())
+    if high - low < 4 * preds.shape[1]:
+        # few distinct values: offsets instead of a sort; labels in the range that nobody
+        # predicted get no votes, so they can never win or tie
+        labels, codes = np.arange(low, high + 1), preds - low
+    else:
+        labels, codes = np.unique(preds, return_inverse=True)
+        codes = codes.reshape(preds.shape)
+    n = preds.shape[1]
+    samples = np.arange(n)
+    # bincount adds in input order, i.e. model by model for every (sample, label) bin
+    bins = (samples * labels.size + codes).ravel()
+    counts = np.bincount(bins, weights=np.repeat(w, n), minlength=n * labels.size)
+    counts = counts.reshape(n, labels.size)
     if tie_break == "lowest":
         return labels[np.argmax(counts, axis=1)]
     is_top = counts == counts.max(axis=1, keepdims=True)
@@ -199,7 +217,7 @@ def rank_average(scores, weights=None) -> np.ndarray:
         raise ValueError("scores must be finite (nan has no rank)")
     w = _check_weights(weights, s.shape[0])
     ranks = np.moveaxis(rankdata_average(np.moveaxis(s, 1, -1)), -1, 1) / s.shape[1]
-    return np.tensordot(w / w.sum(), ranks, axes=(0, 0))
+    return _weighted_sum(ranks, w / w.sum())
 
 
 # --------------------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def l1_penalty_backward(grad_output, params, lam: float):
     """
     arrays, single = _as_param_list(params)
     check_nonnegative(lam, "lam")
-    grads = [(np.asarray(grad_output) * lam * np.sign(w)).astype(w.dtype) for w in arrays]
+    scale = np.asarray(grad_output) * lam
+    grads = [np.multiply(scale, np.sign(w), dtype=w.dtype) for w in arrays]
     return grads[0] if single else grads
 
 
@@ -123,7 +124,8 @@ def l2_penalty_backward(grad_output, params, lam: float):
     ``params``)."""
     arrays, single = _as_param_list(params)
     check_nonnegative(lam, "lam")
-    grads = [(np.asarray(grad_output) * lam * w).astype(w.dtype) for w in arrays]
+    scale = np.asarray(grad_output) * lam
+    grads = [np.multiply(scale, w, dtype=w.dtype) for w in arrays]
     return grads[0] if single else grads
 
 
@@ -421,11 +423,11 @@ def _grad_list(grads) -> list[np.ndarray]:
 
 
 def _vector_norm(x: np.ndarray, norm_type: float) -> np.ndarray:
+    if norm_type == 2:
+        return np.sqrt(np.sum(np.square(x)))
     a = np.abs(x)
     if norm_type == math.inf:
         return a.max(initial=0.0)
-    if norm_type == 2:
-        return np.sqrt(np.vdot(a.ravel(), a.ravel()))
     if norm_type == 1:
         return a.sum()
     return np.sum(a**norm_type) ** (1.0 / norm_type)
