@@ -1090,8 +1090,8 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """``torch.optim.Adagrad`` on numpy arrays; the update is :func:`adagrad_step`.
 
-    As in torch, the accumulators are created at construction from the constructor's
-    ``initial_accumulator_value`` (a group's own value for it is not used).
+    As in torch, the accumulators are created when a group is added (not at the first step),
+    from the constructor's ``initial_accumulator_value`` (a group's own value is not used).
     """
 
     step_function = staticmethod(adagrad_step)
@@ -1121,10 +1121,14 @@ class Adagrad(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
-        for index, param in enumerate(self._flat_params()):
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        super().add_param_group(param_group)
+        first = len(self._flat_params()) - len(self.param_groups[-1]["params"])
+        for index, param in enumerate(self.param_groups[-1]["params"], start=first):
             self.state[index] = {
                 "step": 0,
-                "sum": np.full_like(param, initial_accumulator_value),
+                "sum": np.full_like(param, self.defaults["initial_accumulator_value"]),
             }
 
 
