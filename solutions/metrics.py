@@ -170,10 +170,19 @@ def _check_targets(y_true, y_pred, sample_weight=None):
 
 def _label_indices(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Position of each ``y`` in ``labels``; ``len(labels)`` where ``y`` is not a label."""
+    n = len(labels)
+    if y.dtype.kind in "biu" and labels.dtype.kind in "biu":
+        lo, hi = int(labels.min()), int(labels.max())
+        if hi - lo <= 4 * y.size + 1024:  # a lookup table beats a binary search
+            table = np.full(hi - lo + 2, n)  # the last slot means "not a label"
+            table[labels.astype(np.int64)[::-1] - lo] = np.arange(n)[::-1]  # first one wins
+            offset = y.astype(np.int64) - lo
+            offset[(offset < 0) | (offset > hi - lo)] = hi - lo + 1
+            return table[offset]
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
-    pos = np.clip(np.searchsorted(sorted_labels, y), 0, len(labels) - 1)
-    return np.where(sorted_labels[pos] == y, order[pos], len(labels))
+    pos = np.clip(np.searchsorted(sorted_labels, y), 0, n - 1)
+    return np.where(sorted_labels[pos] == y, order[pos], n)
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray | None) -> float:

@@ -184,6 +184,33 @@ def test_precision_recall_fscore_support_matches_sklearn(data, average, zero_div
         np.testing.assert_array_equal(ours[3], theirs[3])  # support: exact counts
 
 
+def undefined_metric_warnings(fn, *args, **kwargs):
+    """The messages of the ill-defined-metric warnings fn raises (ours or sklearn's)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fn(*args, **kwargs)
+        except ValueError:
+            return None
+    kinds = (UndefinedMetricWarning, M.UndefinedMetricWarning)
+    return sorted(str(w.message) for w in caught if issubclass(w.category, kinds))
+
+
+@given(
+    label_data(strings=False),
+    st.sampled_from(AVERAGES),
+    st.sampled_from(["precision_score", "recall_score", "f1_score"]),
+    st.sampled_from(["warn", 1.0]),
+)
+def test_we_warn_exactly_when_and_as_sklearn_warns(data, average, name, zero_division):
+    y_true, y_pred, w, labels = data
+    kw = dict(labels=labels, average=average, sample_weight=w, zero_division=zero_division)
+    ours = undefined_metric_warnings(getattr(M, name), y_true, y_pred, **kw)
+    theirs = undefined_metric_warnings(getattr(skm, name), y_true, y_pred, **kw)
+    if theirs is not None:
+        assert ours == theirs
+
+
 @given(
     multilabel_data(),
     st.sampled_from([None, "micro", "macro", "weighted", "samples"]),

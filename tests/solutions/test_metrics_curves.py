@@ -17,7 +17,12 @@ from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import UndefinedMetricWarning
 
 from solutions import metrics as M
-from tests.solutions.test_metrics import assert_same, outcome, weights
+from tests.solutions.test_metrics import (
+    assert_same,
+    outcome,
+    undefined_metric_warnings,
+    weights,
+)
 
 TIED_SCORES = st.sampled_from([-1.5, 0.0, 0.2, 0.5, 0.7, 1.0, 3.0])
 
@@ -92,6 +97,14 @@ def test_zero_weight_samples_create_no_thresholds(data):
         return
     _, _, thresholds = outcome(M.roc_curve, y, s, pos_label=pos_label, sample_weight=w)
     assert set(thresholds[1:]) <= set(s[w != 0])
+
+
+@pytest.mark.parametrize("y", [[1, 1, 1], [0, 0, 0]])
+def test_roc_curve_with_one_class_warns_like_sklearn(y):
+    s = [0.1, 0.5, 0.5]
+    ours = undefined_metric_warnings(M.roc_curve, y, s)
+    assert ours == undefined_metric_warnings(skm.roc_curve, y, s) and len(ours) == 1
+    assert_same(outcome(M.roc_curve, y, s), outcome(skm.roc_curve, y, s))
 
 
 # ------------------------------------------------------------------------------------------
