@@ -113,7 +113,10 @@ def bodies(obj) -> list[list[str]]:
     """Stripped source lines of each body (docstring excluded) of a function or class's methods."""
     source = textwrap.dedent(inspect.getsource(obj))
     lines = source.splitlines()
-    tree = ast.parse(source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # not a plain def/class: treat every line as body (stricter)
+        return [[line.strip() for line in lines[1:]]]
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
