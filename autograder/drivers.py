@@ -64,6 +64,10 @@ def _mul_backward_swapped(g, a, b):
     return g * a, g * b
 
 
+def _ema_avg_fn_0_9(averaged, current, num_averaged):
+    return 0.9 * averaged + 0.1 * current
+
+
 CALLABLES = {
     "tanh": _tanh,
     "tanh_backward": _tanh_backward,
@@ -71,6 +75,7 @@ CALLABLES = {
     "mul": _mul,
     "mul_backward": _mul_backward,
     "mul_backward_swapped": _mul_backward_swapped,
+    "ema_avg_fn_0.9": _ema_avg_fn_0_9,
 }
 
 
@@ -126,12 +131,24 @@ class _StubOptimizer:
         self.defaults = {"lr": float(lrs[0])}
 
 
+def _as_declared_optimizer(cls, stub: _StubOptimizer):
+    """The stub as an instance of the ``Optimizer`` class the scheduler's module refers to,
+    if any (without running its ``__init__``): a scheduler that checks
+    ``isinstance(optimizer, Optimizer)``, as torch's do, accepts it."""
+    declared = getattr(getattr(cls, "__init__", None), "__globals__", {}).get("Optimizer")
+    if not isinstance(declared, type):
+        return stub
+    typed = declared.__new__(declared)
+    typed.__dict__.update(vars(stub))
+    return typed
+
+
 def _scheduler(cls, args, kwargs, steps):
     """``args = (lrs,)``: initial learning rate of each param group. Returns the learning
     rates in ``param_groups`` after construction and after each ``.step()``,
     shape ``(steps + 1, groups)``."""
     (lrs,) = args
-    opt = _StubOptimizer(list(np.atleast_1d(lrs)))
+    opt = _as_declared_optimizer(cls, _StubOptimizer(list(np.atleast_1d(lrs))))
     for group in opt.param_groups:
         del group["initial_lr"]
     sched = cls(opt, **kwargs)
@@ -142,12 +159,28 @@ def _scheduler(cls, args, kwargs, steps):
     return np.array(rates, dtype=np.float64)
 
 
+def _averager(cls, args, kwargs, steps):
+    """``args = (params, updates)``: ``updates[i][k]`` is parameter ``i`` of the trained
+    model at step ``k``. ``model = cls(params, **kwargs)``, then one
+    ``model.update_parameters([...])`` per step; returns each averaged parameter
+    (``model.params``) after every update, shape ``(steps, *param.shape)``."""
+    params, updates = args
+    model = cls([np.array(p, copy=True) for p in params], **kwargs)
+    history = [[] for _ in params]
+    for k in range(steps):
+        model.update_parameters([u[k] for u in updates])
+        for i, p in enumerate(model.params):
+            history[i].append(np.array(p, copy=True))
+    return tuple(np.stack(h) for h in history)
+
+
 DRIVERS = {
     "function": _function,
     "backward": _function,
     "initializer": _initializer,
     "optimizer": _optimizer,
     "scheduler": _scheduler,
+    "averager": _averager,
 }
 
 

@@ -76,7 +76,10 @@ def stub_source(ex: Exercise) -> str:
     if inspect.isclass(ex.reference):
         init = sig[1:-1]
         init = f"(self, {init})" if init else "(self)"
-        step = "step(self, grads)" if ex.kind == "optimizer" else "step(self)"
+        step = {
+            "optimizer": "step(self, grads)",
+            "averager": "update_parameters(self, params, buffers=None)",
+        }.get(ex.kind, "step(self)")
         return (
             f"class {ex.function}:\n    def __init__{init}:\n"
             f"        raise NotImplementedError\n\n    def {step}:\n"
@@ -89,6 +92,17 @@ def _free_names(obj) -> set[str]:
     """Every name the source mentions (defaults and annotations included)."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _ufunc_module(value) -> str | None:
+    """Where a ufunc without ``__module__`` comes from (``scipy.special.expit``, ...)."""
+    import importlib
+
+    name = getattr(value, "__name__", "")
+    for candidate in ("numpy", "scipy.special"):
+        if getattr(importlib.import_module(candidate), name, None) is value:
+            return candidate
+    return None
 
 
 def helper_source(exercises: list[Exercise]) -> str:
@@ -118,7 +132,7 @@ def helper_source(exercises: list[Exercise]) -> str:
                 defs[name] = inspect.getsource(value)
                 todo.append(value)
             elif inspect.isfunction(value) or inspect.isclass(value) or callable(value):
-                mod = getattr(value, "__module__", None)
+                mod = getattr(value, "__module__", None) or _ufunc_module(value)
                 if mod and not mod.startswith("solutions"):
                     imports[name] = f"from {mod} import {getattr(value, '__name__', name)}" + (
                         f" as {name}" if getattr(value, "__name__", name) != name else ""

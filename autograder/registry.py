@@ -39,7 +39,7 @@ CHAPTERS = {
 }
 
 #: How the student's callable is driven (see :mod:`autograder.drivers`).
-KINDS = ("function", "backward", "initializer", "optimizer", "scheduler")
+KINDS = ("function", "backward", "initializer", "optimizer", "scheduler", "averager")
 #: How outputs are compared with the reference (see :mod:`autograder.compare`).
 COMPARES = ("allclose", "distribution", "orthogonal", "exact", "magnitude")
 
@@ -286,8 +286,9 @@ def exercise(
     n_public, n_hidden = ex.counts
     if n_public == 0 or n_hidden == 0:
         fail(f"needs at least one public and one hidden case; got {n_public} and {n_hidden}")
-    if kind in ("optimizer", "scheduler") and any(c.steps <= 0 for c in ex.cases(hidden_seed="")):
-        fail("optimizer/scheduler cases need steps > 0")
+    stepped = kind in ("optimizer", "scheduler", "averager")
+    if stepped and any(c.steps <= 0 for c in ex.cases(hidden_seed="")):
+        fail("optimizer/scheduler/averager cases need steps > 0")
     return ex
 
 

@@ -6,7 +6,10 @@ drives ``steps`` steps with fixed, known gradients and compares every parameter 
 step with the reference.
 """
 
+import numpy as np
+
 from autograder.registry import case, exercise
+from solutions import lr_scheduler as lr
 from solutions import optim as ref
 
 
@@ -52,3 +55,153 @@ EXERCISES = [
     _optimizer(ref.Adamax, [{"lr": 0.1}]),
     _optimizer(ref.NAdam, [{"lr": 0.1}]),
 ]
+
+
+def _least_squares(hidden: bool):
+    def make(g):
+        n, d = (40, 3) if hidden else (12, 2)
+        X = g.normal(n, d)
+        y = X @ g.normal(d) + 0.5 + 0.1 * g.normal(n)
+        yield case("basic", X, y, g.normal(d), 0.3)
+        if hidden:  # by keyword: the zeros are no secret (see the leak test)
+            yield case("zero weights", X, y, weight=np.zeros(d), bias=0.0)
+
+    return make
+
+
+def _regression_fit(hidden: bool):
+    def make(g):
+        n, d = (30, 3) if hidden else (10, 2)
+        X = g.normal(n, d)
+        y = X @ g.normal(d) - 1.0 + 0.1 * g.normal(n)
+        yield case("batch", X, y, lr=0.1, epochs=20 if hidden else 10)
+        yield case("one mini-batch", X, y, method="minibatch", batch_size=n, lr=0.05, epochs=5)
+
+    return make
+
+
+def _schedule(options: list[dict], hidden: bool, steps=(12, 30)):
+    """Learning rates of one (public) or two (hidden) param groups over ``steps`` steps."""
+
+    def make(g):
+        lrs = g.uniform(2, low=0.01, high=0.5) if hidden else np.array([0.1])
+        for kw in options:
+            name = ",".join(f"{k}={v}" for k, v in kw.items()) or "default"
+            yield case(name, lrs, steps=steps[hidden], **kw)
+
+    return make
+
+
+def _scheduler(cls, options, hidden_options=None, points=1, **kw):
+    return exercise(
+        cls,
+        points=points,
+        kind="scheduler",
+        public=_schedule(options, False),
+        hidden=_schedule(hidden_options or options, True),
+        **kw,
+    )
+
+
+def _warmup_steps(hidden: bool):
+    def make(g):
+        steps = (0, 1, 2, 50, 100, 4000, 4001, 10**6) if hidden else (0, 1, 10, 100, 1000)
+        for step in steps:
+            yield case("warm-up and decay", step, d_model=512, warmup_steps=4000)
+        yield case("small model", 3 if hidden else 5, d_model=16, warmup_steps=4)
+
+    return make
+
+
+EXERCISES += [
+    _optimizer(ref.RAdam, [{"lr": 0.1}, {"lr": 0.1, "weight_decay": 0.1}], points=2),
+    _optimizer(ref.ASGD, [{"lr": 0.05}, {"lr": 0.05, "t0": 3.0, "lambd": 0.01}], points=2),
+    _optimizer(ref.Rprop, [{"lr": 0.05}, {"lr": 0.05, "etas": (0.3, 1.5)}], points=2),
+    exercise(
+        ref.mse_loss_and_grad,
+        points=1,
+        public=_least_squares(False),
+        hidden=_least_squares(True),
+    ),
+    exercise(
+        ref.fit_linear_regression,
+        points=1,
+        public=_regression_fit(False),
+        hidden=_regression_fit(True),
+        description="Graded with full-batch steps (``method='batch'``, or one mini-batch "
+        "holding every example): the shuffled variants depend on your random draws.",
+    ),
+    _scheduler(lr.MultiStepLR, [{"milestones": [3, 7], "gamma": 0.5}]),
+    _scheduler(lr.ExponentialLR, [{"gamma": 0.9}]),
+    _scheduler(lr.LinearLR, [{}, {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 8}]),
+    _scheduler(
+        lr.CosineAnnealingLR,
+        [{"T_max": 10}, {"T_max": 5, "eta_min": 0.01}],
+        description="Mirror torch's recursive form: past ``T_max`` the rate climbs back up.",
+    ),
+    _scheduler(
+        lr.CosineAnnealingWarmRestarts,
+        [{"T_0": 4}, {"T_0": 3, "T_mult": 2, "eta_min": 0.001}],
+    ),
+    _scheduler(
+        lr.CyclicLR,
+        [{"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "cycle_momentum": False}],
+        [
+            {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "cycle_momentum": False},
+            {
+                "base_lr": 0.01,
+                "max_lr": 0.1,
+                "step_size_up": 3,
+                "step_size_down": 5,
+                "mode": "triangular2",
+                "cycle_momentum": False,
+            },
+        ],
+        description="Graded on the learning rates (``cycle_momentum=False``).",
+    ),
+    _scheduler(
+        lr.OneCycleLR,
+        [{"max_lr": 0.5, "total_steps": 13, "cycle_momentum": False}],
+        [
+            {"max_lr": 0.5, "total_steps": 31, "cycle_momentum": False},
+            {
+                "max_lr": 0.5,
+                "total_steps": 31,
+                "anneal_strategy": "linear",
+                "three_phase": True,
+                "cycle_momentum": False,
+            },
+        ],
+        description="Graded on the learning rates (``cycle_momentum=False``).",
+    ),
+    exercise(
+        lr.inverse_sqrt_warmup,
+        points=1,
+        public=_warmup_steps(False),
+        hidden=_warmup_steps(True),
+    ),
+]
+
+#: Public names of ``solutions.optim`` / ``solutions.lr_scheduler`` that are not exercises.
+NOT_EXERCISES = {
+    **{
+        f"optim.{name}_step": f"the update rule of the {cls} exercise, graded through the "
+        "class's trajectory"
+        for name, cls in [
+            ("adagrad", "Adagrad"),
+            ("rmsprop", "RMSprop"),
+            ("adadelta", "Adadelta"),
+            ("adam", "Adam"),
+            ("adamw", "AdamW"),
+            ("adamax", "Adamax"),
+            ("nadam", "NAdam"),
+            ("radam", "RAdam"),
+            ("asgd", "ASGD"),
+            ("rprop", "Rprop"),
+        ]
+    },
+    "optim.Optimizer": "base class (param groups, state dicts): infrastructure, not a method",
+    "lr_scheduler.LRScheduler": "base class of the schedulers: infrastructure",
+    "lr_scheduler.LambdaLR": "takes a Python callable, which cannot cross the grading sandbox; "
+    "its idea is graded through LinearLR and inverse_sqrt_warmup",
+}
