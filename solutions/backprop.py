@@ -439,7 +439,12 @@ def running_loss(losses, beta: float = 0.9, bias_correction: bool = False) -> np
     The weights :math:`(1-\beta)\beta^{t-k}` sum to :math:`1-\beta^t`, not 1, so the raw
     average starts biased towards 0; the bias correction divides by exactly that sum (the
     same correction as Adam's moments). A constant loss :math:`c` gives
-    :math:`\hat s_t = c` from the first step.
+    :math:`\hat s_t = c` from the first step. The corrected average is computed in the
+    equivalent incremental form
+
+    .. math:: \hat s_t = \hat s_{t-1} + \frac{1-\beta}{1-\beta^t}\,(L_t - \hat s_{t-1})
+
+    (the first gain is exactly 1), so that a constant is reproduced exactly in floating point.
 
     Args:
         losses: 1-d sequence of per-step losses :math:`L_1, \ldots, L_T`.
@@ -463,9 +468,12 @@ def running_loss(losses, beta: float = 0.9, bias_correction: bool = False) -> np
     smoothed = np.empty_like(values)
     s, weight_sum = 0.0, 0.0
     for t, loss in enumerate(values):
-        s = beta * s + (1.0 - beta) * loss
-        weight_sum = beta * weight_sum + (1.0 - beta)  # = 1 - beta**(t+1), same roundings
-        smoothed[t] = s / weight_sum if bias_correction else s
+        if bias_correction:
+            weight_sum = beta * weight_sum + (1.0 - beta)  # 1 - beta^t
+            s = s + (1.0 - beta) / weight_sum * (loss - s)  # s holds s_hat here
+        else:
+            s = beta * s + (1.0 - beta) * loss
+        smoothed[t] = s
     return smoothed
 
 

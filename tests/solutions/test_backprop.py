@@ -289,7 +289,7 @@ def test_running_loss_is_the_weighted_sum(losses, beta):
 )
 def test_bias_corrected_running_loss_of_a_constant_is_the_constant(value, beta, steps):
     corrected = running_loss([value] * steps, beta, bias_correction=True)
-    np.testing.assert_allclose(corrected, value, rtol=4 * np.finfo(float).eps)
+    np.testing.assert_array_equal(corrected, np.full(steps, value))  # exactly
     raw = running_loss([value] * steps, beta)  # uncorrected: (1 - beta^t) * value
     np.testing.assert_allclose(raw, value * (1 - beta ** np.arange(1, steps + 1)), rtol=1e-9)
 
