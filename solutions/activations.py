@@ -9,7 +9,8 @@ At a kink the derivative is the one torch's autograd uses (a valid subgradient):
 - ``elu'(0) = alpha``, ``selu'(0) = scale * alpha``, ``celu'(0) = 1`` (the left branch).
 
 Everything is numerically stable for :math:`|x|` up to :math:`10^4`: sigmoids use
-:math:`e^{-|x|}`, softplus uses ``logaddexp``, ELU-type functions use ``expm1`` on
+:math:`e^{-|x|}`, softplus uses :math:`\max(z, 0) + \log(1 + e^{-|z|})`, ELU-type
+functions use ``expm1`` on
 :math:`\min(x, 0)` only, and softmax subtracts the maximum first (the naive
 :math:`e^{x_i} / \sum_j e^{x_j}` overflows for :math:`x > 88.7` in float32 and
 ``softmax([1000, 1001, 1002])`` is NaN).
@@ -25,11 +26,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erf, expit
 
 from solutions._checks import as_float_array, check_dim, check_positive
 
-__worked_examples__ = ["sigmoid", "tanh", "relu"]
+__worked_examples__ = ["tanh", "relu", "softmax"]
 
 #: SELU constants (Klambauer et al., 2017), the values torch uses.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -52,10 +53,19 @@ def _grad(grad_output, output_shape: tuple, dtype) -> np.ndarray:
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    # e = exp(-|x|) <= 1 never overflows; both branches are exact rewrites of 1 / (1 + e^-x)
-    e = np.exp(-np.abs(x))
-    r = 1 / (1 + e)
-    return np.where(x >= 0, r, e * r)
+    # scipy's expit evaluates the two-branch form of sigmoid() below (only e^{-|x|} <= 1 is
+    # ever computed, so nothing overflows) in one compiled pass
+    return expit(x)
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    # log(1 + e^z) = max(z, 0) + log(1 + e^{-|z|}): the exponent is <= 0, so no overflow
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _mask(condition: np.ndarray, dtype) -> np.ndarray:
+    # a 0/1 float mask: multiplying by it is branch-free (np.where on random signs is slow)
+    return condition.astype(dtype)
 
 
 # ----------------------------------------------------------------------------- sigmoid, tanh
@@ -88,7 +98,9 @@ def sigmoid_backward(grad_output, input) -> np.ndarray:
     """
     x = as_float_array(input, "input")
     s = _stable_sigmoid(x)
-    return _grad(grad_output, x.shape, x.dtype) * s * (1 - s)
+    grad = _grad(grad_output, x.shape, x.dtype) * s
+    grad *= 1 - s
+    return grad
 
 
 def tanh(input) -> np.ndarray:
@@ -140,7 +152,7 @@ def relu_backward(grad_output, input) -> np.ndarray:
         [0.0, 0.0, 1.0]
     """
     x = as_float_array(input, "input")
-    return np.where(x > 0, _grad(grad_output, x.shape, x.dtype), 0)
+    return _grad(grad_output, x.shape, x.dtype) * _mask(x > 0, x.dtype)
 
 
 def leaky_relu(input, negative_slope: float = 0.01) -> np.ndarray:
@@ -153,7 +165,10 @@ def leaky_relu(input, negative_slope: float = 0.01) -> np.ndarray:
         [-0.2, 3.0]
     """
     x = as_float_array(input, "input")
-    return np.where(x > 0, x, x * float(negative_slope))
+    out = np.minimum(x, 0)
+    out *= float(negative_slope)
+    out += np.maximum(x, 0)
+    return out
 
 
 def leaky_relu_backward(grad_output, input, negative_slope: float = 0.01) -> np.ndarray:
@@ -165,7 +180,8 @@ def leaky_relu_backward(grad_output, input, negative_slope: float = 0.01) -> np.
     """
     x = as_float_array(input, "input")
     g = _grad(grad_output, x.shape, x.dtype)
-    return np.where(x > 0, g, g * float(negative_slope))
+    positive = _mask(x > 0, x.dtype)
+    return g * positive + float(negative_slope) * g * (1 - positive)
 
 
 def _prelu_slope(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -202,7 +218,9 @@ def prelu(input, weight) -> np.ndarray:
     """
     x = as_float_array(input, "input")
     w = _prelu_slope(x, as_float_array(weight, "weight"))
-    return np.where(x > 0, x, w * x)
+    out = w * np.minimum(x, 0)
+    out += np.maximum(x, 0)
+    return out
 
 
 def prelu_backward(grad_output, input, weight) -> tuple[np.ndarray, np.ndarray]:
@@ -227,8 +245,9 @@ def prelu_backward(grad_output, input, weight) -> tuple[np.ndarray, np.ndarray]:
     weight = as_float_array(weight, "weight")
     w = _prelu_slope(x, weight)
     g = _grad(grad_output, x.shape, x.dtype)
-    grad_input = np.where(x > 0, g, w * g)
-    per_element = np.where(x > 0, 0, g * x)
+    positive = _mask(x > 0, x.dtype)
+    grad_input = g * positive + w * g * (1 - positive)
+    per_element = g * np.minimum(x, 0)  # x where x <= 0, else 0
     if weight.size == 1:
         grad_weight = per_element.sum()
     else:
@@ -384,7 +403,7 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0) -> np.ndarray:
     """
     _check_hardtanh_range(min_val, max_val)
     x = as_float_array(input, "input")
-    return np.minimum(np.maximum(x, float(min_val)), float(max_val))
+    return np.clip(x, float(min_val), float(max_val))
 
 
 def hardtanh_backward(grad_output, input, min_val: float = -1.0, max_val: float = 1.0):
@@ -396,8 +415,8 @@ def hardtanh_backward(grad_output, input, min_val: float = -1.0, max_val: float 
     """
     _check_hardtanh_range(min_val, max_val)
     x = as_float_array(input, "input")
-    inside = (x > min_val) & (x < max_val)
-    return np.where(inside, _grad(grad_output, x.shape, x.dtype), 0)
+    inside = _mask((x > min_val) & (x < max_val), x.dtype)
+    return _grad(grad_output, x.shape, x.dtype) * inside
 
 
 # ----------------------------------------------------------------------------- exponential units
@@ -417,7 +436,7 @@ def elu(input, alpha: float = 1.0) -> np.ndarray:
         [-1.0, 2.0]
     """
     x = as_float_array(input, "input")
-    return np.where(x > 0, x, float(alpha) * np.expm1(np.minimum(x, 0)))
+    return np.maximum(x, 0) + float(alpha) * np.expm1(np.minimum(x, 0))
 
 
 def elu_backward(grad_output, input, alpha: float = 1.0) -> np.ndarray:
@@ -430,7 +449,8 @@ def elu_backward(grad_output, input, alpha: float = 1.0) -> np.ndarray:
     """
     x = as_float_array(input, "input")
     g = _grad(grad_output, x.shape, x.dtype)
-    return np.where(x > 0, g, g * float(alpha) * np.exp(np.minimum(x, 0)))
+    positive = _mask(x > 0, x.dtype)
+    return g * (positive + (1 - positive) * float(alpha) * np.exp(np.minimum(x, 0)))
 
 
 def selu(input) -> np.ndarray:
@@ -477,7 +497,7 @@ def celu(input, alpha: float = 1.0) -> np.ndarray:
     _check_celu_alpha(alpha)
     x = as_float_array(input, "input")
     alpha = float(alpha)
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
+    return np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0) / alpha)
 
 
 def celu_backward(grad_output, input, alpha: float = 1.0) -> np.ndarray:
@@ -490,7 +510,8 @@ def celu_backward(grad_output, input, alpha: float = 1.0) -> np.ndarray:
     _check_celu_alpha(alpha)
     x = as_float_array(input, "input")
     g = _grad(grad_output, x.shape, x.dtype)
-    return np.where(x > 0, g, g * np.exp(np.minimum(x, 0) / float(alpha)))
+    positive = _mask(x > 0, x.dtype)
+    return g * (positive + (1 - positive) * np.exp(np.minimum(x, 0) / float(alpha)))
 
 
 # ----------------------------------------------------------------------------- smooth rectifiers
@@ -503,8 +524,8 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
         \frac{1}{\beta} \log(1 + e^{\beta x}) & \beta x \le \text{threshold} \\
         x & \beta x > \text{threshold} \end{cases}
 
-    :math:`\log(1 + e^{z})` is evaluated as ``logaddexp(0, z)`` :math:`= \max(z, 0) +
-    \log(1 + e^{-|z|})`, finite for any :math:`z`.
+    :math:`\log(1 + e^{z})` is evaluated as :math:`\max(z, 0) + \log(1 + e^{-|z|})`,
+    finite for any :math:`z`.
 
     Example:
         >>> softplus(np.array([-1e4, 0.0, 1e4])).round(4).tolist()
@@ -513,7 +534,7 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
     x = as_float_array(input, "input")
     beta = float(beta)
     z = x * beta
-    return np.where(z > threshold, x, np.logaddexp(0, z) / beta)
+    return np.where(z > threshold, x, _softplus(z) / beta)
 
 
 def softplus_backward(grad_output, input, beta: float = 1.0, threshold: float = 20.0):
@@ -600,7 +621,9 @@ def silu(input) -> np.ndarray:
         [-0.0, 0.0, 10000.0]
     """
     x = as_float_array(input, "input")
-    return x * _stable_sigmoid(x)
+    out = _stable_sigmoid(x)
+    out *= x
+    return out
 
 
 def silu_backward(grad_output, input) -> np.ndarray:
@@ -675,7 +698,7 @@ def mish(input) -> np.ndarray:
         [-0.0, 0.0, 10000.0]
     """
     x = as_float_array(input, "input")
-    return x * np.tanh(np.logaddexp(0, x))
+    return x * np.tanh(_softplus(x))
 
 
 def mish_backward(grad_output, input) -> np.ndarray:
@@ -687,7 +710,7 @@ def mish_backward(grad_output, input) -> np.ndarray:
         0.6
     """
     x = as_float_array(input, "input")
-    t = np.tanh(np.logaddexp(0, x))
+    t = np.tanh(_softplus(x))
     return _grad(grad_output, x.shape, x.dtype) * (t + x * (1 - t * t) * _stable_sigmoid(x))
 
 
@@ -781,7 +804,8 @@ def _scaled_logits(input, dim: int, temperature: float) -> tuple[np.ndarray, int
     x = as_float_array(input, "input")
     axis = check_dim(dim, x.ndim)
     check_positive(temperature, "temperature")
-    return np.atleast_1d(x / float(temperature)), axis
+    z = x if temperature == 1 else x / float(temperature)
+    return np.atleast_1d(z), axis
 
 
 def softmax(input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
@@ -804,8 +828,10 @@ def softmax(input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
         [0.09, 0.245, 0.665]
     """
     z, axis = _scaled_logits(input, dim, temperature)
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True, initial=-np.inf))
-    return (e / e.sum(axis=axis, keepdims=True)).reshape(np.shape(input))
+    e = z - np.max(z, axis=axis, keepdims=True, initial=-np.inf)
+    np.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e.reshape(np.shape(input))
 
 
 def softmax_backward(grad_output, input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
