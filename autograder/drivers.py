@@ -101,6 +101,13 @@ def _function(fn, args, kwargs, steps):
     return fn(*args, **kwargs)
 
 
+def _inplace(fn, args, kwargs, steps):
+    """A function that may also update its positional array arguments in place (running
+    statistics): the output, then every positional array as it is after the call."""
+    out = fn(*args, **kwargs)
+    return (out, *[a for a in args if isinstance(a, np.ndarray)])
+
+
 def _initializer(fn, args, kwargs, steps):
     array = args[0]
     returned = fn(*args, **kwargs)
@@ -177,6 +184,7 @@ def _averager(cls, args, kwargs, steps):
 DRIVERS = {
     "function": _function,
     "backward": _function,
+    "inplace": _inplace,
     "initializer": _initializer,
     "optimizer": _optimizer,
     "scheduler": _scheduler,

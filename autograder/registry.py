@@ -39,7 +39,7 @@ CHAPTERS = {
 }
 
 #: How the student's callable is driven (see :mod:`autograder.drivers`).
-KINDS = ("function", "backward", "initializer", "optimizer", "scheduler", "averager")
+KINDS = ("function", "backward", "inplace", "initializer", "optimizer", "scheduler", "averager")
 #: How outputs are compared with the reference (see :mod:`autograder.compare`).
 COMPARES = ("allclose", "distribution", "orthogonal", "exact", "magnitude")
 

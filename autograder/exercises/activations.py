@@ -1,0 +1,113 @@
+"""Chapter 03: activations. Every activation is its forward (1 point) and its hand-derived
+``_backward`` (1 point) on the same inputs (``tanh``, ``relu`` and ``softmax`` are worked
+examples: only their backward is an exercise).
+
+Groups (see :mod:`autograder.authoring`): public ``basic``, ``float32`` and one per option;
+hidden ``shapes``, ``extreme`` (|x| up to 1e4: exp overflows unless the formula is stable)
+and the options again.
+"""
+
+import numpy as np
+
+from autograder.authoring import float_inputs, pair
+from autograder.registry import Gen, Rng, case, exercise
+from solutions import activations as ref
+
+
+def _act(forward, backward, variants=({},), **kw):
+    return pair(forward, backward, points=(1, 1), inputs=float_inputs(variants=variants, **kw))
+
+
+def _prelu(hidden: bool):
+    def make(g: Gen):
+        c = 4
+        yield case("one slope", g.normal(5, c), np.array([0.25]))
+        yield case("per channel", g.normal(3, c, 2), g.uniform(c, low=-0.5, high=0.5))
+        yield case("float32", g.normal(5, c, dtype=np.float32), np.array([0.1], np.float32))
+        if hidden:
+            yield case("per channel", g.normal(2, c), g.uniform(c, low=0.0, high=0.9))
+            yield case("extreme", g.normal(3, c, scale=1e4), g.uniform(c, low=0.0, high=0.5))
+
+    return make
+
+
+def _rrelu(hidden: bool):
+    def make(g: Gen):
+        yield case("eval", g.normal(4, 5))
+        x = g.normal(*((6, 5) if hidden else (4, 5)))
+        noise = np.where(x >= 0, 1.0, g.uniform(*x.shape, low=0.125, high=1 / 3))
+        yield case("training with noise", x, training=True, noise=noise)
+        yield case("float32", g.normal(3, 4, dtype=np.float32), lower=0.1, upper=0.2)
+        if hidden:
+            yield case("eval", g.normal(2, 3, 4), lower=0.05, upper=0.5)
+
+    return make
+
+
+def _rrelu_noise(hidden: bool):
+    def make(g: Gen):
+        shape = (300, 200) if hidden else (200, 150)
+        yield case("default", g.normal(*shape), generator=Rng(g.seed()))
+        yield case("bounds", g.normal(*shape), lower=0.3, upper=0.6, generator=Rng(g.seed()))
+
+    return make
+
+
+def _gated(hidden: bool):
+    """GLU/SwiGLU: the split axis must have an even size."""
+
+    def make(g: Gen):
+        yield case("basic", g.normal(3, 6))
+        yield case("dim=0", g.normal(4, 3), dim=0)
+        yield case("float32", g.normal(2, 8, dtype=np.float32))
+        if hidden:
+            yield case("shapes", g.normal(2, 4, 6), dim=1)
+            big = g.normal(3, 4, scale=1e4)
+            yield case("extreme", big)
+
+    return make
+
+
+def _pair(forward, backward, factory, points=(1, 1)):
+    return pair(forward, backward, points=points, inputs=(factory(False), factory(True)))
+
+
+EXERCISES = [
+    *_act(ref.sigmoid, ref.sigmoid_backward),
+    *_act(ref.tanh, ref.tanh_backward),
+    *_act(ref.relu, ref.relu_backward),
+    *_act(ref.leaky_relu, ref.leaky_relu_backward, ({}, {"negative_slope": 0.2})),
+    *_pair(ref.prelu, ref.prelu_backward, _prelu),
+    exercise(
+        ref.rrelu_noise,
+        points=1,
+        compare="distribution",
+        public=_rrelu_noise(False),
+        hidden=_rrelu_noise(True),
+        description="Random: graded by distribution (1 where the input is >= 0, "
+        "U(lower, upper) elsewhere), not value by value.",
+    ),
+    *_pair(ref.rrelu, ref.rrelu_backward, _rrelu),
+    *_act(ref.relu6, ref.relu6_backward),
+    *_act(ref.hardtanh, ref.hardtanh_backward, ({}, {"min_val": -2.0, "max_val": 0.5})),
+    *_act(ref.elu, ref.elu_backward, ({}, {"alpha": 0.5})),
+    *_act(ref.selu, ref.selu_backward),
+    *_act(ref.celu, ref.celu_backward, ({}, {"alpha": 2.0})),
+    *_act(
+        ref.softplus,
+        ref.softplus_backward,
+        ({}, {"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
+    ),
+    *_act(ref.gelu, ref.gelu_backward, ({}, {"approximate": "tanh"})),
+    *_act(ref.silu, ref.silu_backward),
+    *_act(ref.swish, ref.swish_backward, ({}, {"beta": 1.7})),
+    *_act(ref.mish, ref.mish_backward),
+    *_pair(ref.glu, ref.glu_backward, _gated),
+    *_pair(ref.swiglu, ref.swiglu_backward, _gated),
+    *_act(ref.softmax, ref.softmax_backward, ({"dim": -1}, {"dim": 0, "temperature": 2.0})),
+    *_act(
+        ref.log_softmax,
+        ref.log_softmax_backward,
+        ({"dim": -1}, {"dim": 0}, {"dim": -1, "temperature": 0.5}),
+    ),
+]
