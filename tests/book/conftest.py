@@ -9,6 +9,8 @@ cache makes a rebuild after a text edit quick; a fresh clone (CI) gets a clean b
 from __future__ import annotations
 
 import fcntl
+import json
+import os
 import re
 import subprocess
 import sys
@@ -60,12 +62,22 @@ def chapter_documents() -> list[str]:
 
 @pytest.fixture(scope="session")
 def book() -> Build:
+    """Build once per test run, even when xdist spreads the book tests over several workers:
+    the first worker builds under a lock and records the result with the run's id; the others
+    wait for the lock and reuse that record."""
     BUILD.mkdir(exist_ok=True)
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    record = BUILD / "book-test-build.json"
     with open(BUILD / ".book-test.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another worker or a `make book` may be building
+        if record.exists():
+            previous = json.loads(record.read_text())
+            if previous.get("run_id") == run_id:
+                return Build(previous["returncode"], previous["output"], previous["seconds"], HTML)
         start = time.perf_counter()
         proc = subprocess.run(BOOK_COMMAND, cwd=ROOT, capture_output=True, text=True, timeout=1200)
         seconds = time.perf_counter() - start
-    output = ANSI.sub("", proc.stdout + proc.stderr)
-    (BUILD / "book-test-build.log").write_text(f"{seconds:.1f} s\n{output}")
+        output = ANSI.sub("", proc.stdout + proc.stderr)
+        result = {"run_id": run_id, "returncode": proc.returncode, "seconds": seconds}
+        record.write_text(json.dumps({**result, "output": output}))
     return Build(proc.returncode, output, seconds, HTML)
