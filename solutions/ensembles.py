@@ -20,6 +20,7 @@ from scipy.special import expit, log_softmax, logsumexp
 
 from solutions._checks import as_float_array, check_choice, check_nonnegative, check_positive
 from solutions.lr_scheduler import LRScheduler
+from solutions.norm import batch_norm
 from solutions.optim import SGD, Optimizer
 
 __worked_examples__ = ["weighted_average", "snapshot_schedule", "multi_exit_loss"]
@@ -844,8 +845,6 @@ def update_bn(
             batches.
         eps: the layers' eps (does not affect the statistics).
     """
-    from solutions.norm import batch_norm
-
     for i, state in enumerate(bn_states):
         if "running_mean" not in state or "running_var" not in state:
             raise ValueError(f"bn_states[{i}] must have 'running_mean' and 'running_var' arrays")

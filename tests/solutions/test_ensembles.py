@@ -537,7 +537,6 @@ def _numpy_batch_norm_train(x, weight, bias, eps=1e-5):
 
 
 def test_update_bn_matches_torch_on_an_mlp():
-    pytest.importorskip("solutions.norm")
     torch.manual_seed(0)
     model = torch.nn.Sequential(
         torch.nn.Linear(4, 6),
@@ -574,7 +573,6 @@ def test_update_bn_matches_torch_on_an_mlp():
 
 
 def test_update_bn_matches_torch_on_conv_features_and_empty_loader():
-    pytest.importorskip("solutions.norm")
     bn = torch.nn.BatchNorm2d(3).double()
     gen = np.random.default_rng(1)
     batches = [gen.standard_normal((n, 3, 4, 5)) * 2 - 1 for n in (2, 7, 1)]
