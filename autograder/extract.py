@@ -9,6 +9,7 @@ reported (the functions it defines are then missing, with that reason).
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Submission:
     defined: set[str] = field(default_factory=set)
     syntax_errors: list[dict] = field(default_factory=list)  # {"cell", "line", "msg", "names"}
     error: str = ""  # the whole file could not be read
+    sha256: str = ""  # of the file's bytes: the gradebook's submission key
 
 
 def _strip_magics(source: str) -> str | None:
@@ -85,7 +87,7 @@ def _names(node: ast.AST) -> set[str]:
 
 
 def parse(name: str, data: bytes, suffix: str) -> Submission:
-    sub = Submission(name)
+    sub = Submission(name, sha256=hashlib.sha256(data).hexdigest())
     try:
         cells = _cells(data, suffix)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -161,8 +161,12 @@ def grade_submissions(
     memory_mb: int | None = None,
     hidden_seed: str | None = None,
     progress=None,
+    on_result=None,
 ) -> tuple[list[SubmissionResult], dict]:
-    """Grade every submission; returns results (in input order) and the sandbox layers."""
+    """Grade every submission; returns results (in input order) and the sandbox layers.
+
+    ``on_result(index, result)`` (optional) is called as each submission finishes, one call
+    at a time, so a caller can store results before the whole run ends."""
     lim = limits(timeout=timeout, memory_mb=memory_mb)
     todo: queue.Queue = queue.Queue()
     for i, s in enumerate(subs):
@@ -218,8 +222,10 @@ def grade_submissions(
                 except queue.Empty:
                     return
                 results[i] = one(box, sub)
-                if progress:
-                    with lock:
+                with lock:
+                    if on_result:
+                        on_result(i, results[i])
+                    if progress:
                         progress()
         finally:
             box[0].close()

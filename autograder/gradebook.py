@@ -1,0 +1,321 @@
+"""The gradebook: every grading result in a SQL database through SQLAlchemy 2.
+
+SQLite file by default (``sqlite:///gradebook.db``), any SQLAlchemy URL by option
+(``postgresql+psycopg://...``). Three tables:
+
+* ``submissions``: one row per (student id, SHA-256 of the submitted file);
+* ``gradings``: one row per submission x grader version (chapter, total, submission-level
+  error and notes): written in the same transaction as that submission's results, so its
+  presence means the results are complete;
+* ``results``: one row per submission x exercise x grader version (score, max, status,
+  feedback JSON, per-case JSON).
+
+Every write is an upsert on the unique key, and each submission is stored in one
+transaction: an interrupted run loses nothing already stored and duplicates nothing when it
+is run again (see :meth:`Gradebook.is_graded` for resuming).
+
+Student ids come from the submission's path (:func:`student_ids`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+import sqlalchemy as sa
+
+DEFAULT_URL = "sqlite:///gradebook.db"
+
+metadata = sa.MetaData()
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("student_id", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),  # path inside the graded folder / zip
+    sa.Column("first_seen", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("student_id", "sha256", name="uq_submission"),
+)
+
+gradings = sa.Table(
+    "gradings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("grader_version", sa.String(64), nullable=False),
+    sa.Column("chapter", sa.String(64), nullable=False),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("notes", sa.JSON, nullable=False),
+    sa.Column("sandbox", sa.JSON, nullable=False),
+    sa.Column("graded_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("submission_id", "grader_version", name="uq_grading"),
+)
+
+results = sa.Table(
+    "results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("exercise_id", sa.String(128), nullable=False),
+    sa.Column("grader_version", sa.String(64), nullable=False),
+    sa.Column("chapter", sa.String(64), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("max_score", sa.Float, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("feedback", sa.JSON, nullable=False),  # {"function", "reason"}
+    sa.Column("cases", sa.JSON, nullable=False),  # [{"name", "group", "hidden", "ok", "reason"}]
+    sa.Column("graded_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("submission_id", "exercise_id", "grader_version", name="uq_result"),
+)
+
+
+# ------------------------------------------------------------------------------ student ids
+
+
+def student_ids(names: list[str], pattern: str | None = None) -> list[str]:
+    """Student id of each submission, from its path inside one graded folder or zip.
+
+    Rule: (1) with ``pattern``, the regex group ``student`` (or the whole match) of the
+    first match in the path; otherwise (2) leading folders shared by all submissions are
+    dropped when there are two or more (a zip that wraps everything in ``submissions/``);
+    then (3) the first remaining folder is the student (``alice/exercises.ipynb`` ->
+    ``alice``, nbgrader's ``alice/ps1/ps1.ipynb`` -> ``alice``), or, for a file at the top,
+    its name without extension (``bob.ipynb`` -> ``bob``).
+    """
+    parts = [PurePosixPath(n.replace("\\", "/")).parts for n in names]
+    if pattern:
+        rx = re.compile(pattern)
+        out = []
+        for name in names:
+            m = rx.search(name)
+            if not m:
+                raise ValueError(f"--student-pattern {pattern!r} does not match {name!r}")
+            out.append(m.groupdict().get("student") or m.group(0))
+        return out
+    common = 0
+    if len(parts) > 1:
+        while all(len(p) > common + 1 for p in parts) and len({p[common] for p in parts}) == 1:
+            common += 1
+    out = []
+    for p in parts:
+        rest = p[common:]
+        out.append(rest[0] if len(rest) > 1 else PurePosixPath(rest[0]).stem)
+    return out
+
+
+# ------------------------------------------------------------------------------ the store
+
+
+@dataclass(frozen=True)
+class Row:
+    """One result as read back: what the reports and exports work from."""
+
+    student_id: str
+    submission: str
+    sha256: str
+    chapter: str
+    exercise_id: str
+    score: float
+    max_score: float
+    status: str
+    reason: str
+    cases: list
+    grader_version: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Gradebook:
+    """``Gradebook(url)``: creates the tables if needed; ``record`` stores one graded
+    submission; ``rows`` reads results back."""
+
+    def __init__(self, url: str = DEFAULT_URL):
+        kwargs = {}
+        if url.startswith("sqlite"):
+            # Grading threads hand results over one at a time (under a lock).
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 60}
+        self.url = url
+        self.engine = sa.create_engine(url, **kwargs)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---------------------------------------------------------------- writing
+
+    def _upsert(self, conn, table: sa.Table, values: dict, keys: tuple[str, ...], keep=()):
+        """Insert, or update every non-key column (except ``keep``) of the existing row."""
+        dialect = conn.dialect.name
+        changing = {k: v for k, v in values.items() if k not in keys and k not in keep}
+        if dialect in ("sqlite", "postgresql"):
+            if dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert
+            stmt = insert(table).values(**values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_={k: stmt.excluded[k] for k in changing}
+            )
+            conn.execute(stmt)
+            return
+        where = sa.and_(*(table.c[k] == values[k] for k in keys))
+        if conn.execute(sa.update(table).where(where).values(**changing)).rowcount == 0:
+            conn.execute(sa.insert(table).values(**values))
+
+    def _submission_id(self, conn, student_id: str, sha256: str, name: str) -> int:
+        values = {"student_id": student_id, "sha256": sha256, "name": name, "first_seen": _now()}
+        self._upsert(conn, submissions, values, ("student_id", "sha256"), keep=("first_seen",))
+        return conn.execute(
+            sa.select(submissions.c.id).where(
+                submissions.c.student_id == student_id, submissions.c.sha256 == sha256
+            )
+        ).scalar_one()
+
+    def record(self, student_id: str, sha256: str, result: dict, sandbox: dict | None = None):
+        """Store one graded submission (``SubmissionResult.to_json()``), atomically."""
+        version = result["grader_version"]
+        when = _now()
+        with self.engine.begin() as conn:
+            sid = self._submission_id(conn, student_id, sha256, result["submission"])
+            for ex in result["exercises"]:
+                self._upsert(
+                    conn,
+                    results,
+                    {
+                        "submission_id": sid,
+                        "exercise_id": ex["id"],
+                        "grader_version": version,
+                        "chapter": result["chapter"],
+                        "score": float(ex["points"]),
+                        "max_score": float(ex["max_points"]),
+                        "status": ex["status"],
+                        "feedback": {"function": ex["function"], "reason": ex["reason"]},
+                        "cases": ex["cases"],
+                        "graded_at": when,
+                    },
+                    ("submission_id", "exercise_id", "grader_version"),
+                )
+            self._upsert(
+                conn,
+                gradings,
+                {
+                    "submission_id": sid,
+                    "grader_version": version,
+                    "chapter": result["chapter"],
+                    "points": float(result["points"]),
+                    "max_points": float(result["max_points"]),
+                    "error": result["error"],
+                    "notes": result["notes"],
+                    "sandbox": sandbox or {},
+                    "graded_at": when,
+                },
+                ("submission_id", "grader_version"),
+            )
+
+    # ---------------------------------------------------------------- reading
+
+    def graded_keys(self, grader_version: str) -> set[tuple[str, str]]:
+        """(student id, sha256) of every submission completely graded by that version."""
+        q = (
+            sa.select(submissions.c.student_id, submissions.c.sha256)
+            .join(gradings, gradings.c.submission_id == submissions.c.id)
+            .where(gradings.c.grader_version == grader_version)
+        )
+        with self.engine.connect() as conn:
+            return {(s, h) for s, h in conn.execute(q)}
+
+    def is_graded(self, student_id: str, sha256: str, grader_version: str) -> bool:
+        return (student_id, sha256) in self.graded_keys(grader_version)
+
+    def versions(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(sa.select(gradings.c.grader_version).distinct()).scalars())
+
+    def graded_submissions(self, grader_version: str) -> list[dict]:
+        """Submission-level records (student, submission, chapter, total, error, notes)."""
+        q = (
+            sa.select(submissions, gradings)
+            .join(gradings, gradings.c.submission_id == submissions.c.id)
+            .where(gradings.c.grader_version == grader_version)
+            .order_by(submissions.c.student_id, submissions.c.first_seen, submissions.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def rows(self, grader_version: str, *, latest: bool = True) -> list[Row]:
+        """Results of that grader version. With ``latest`` (default), one row per student and
+        exercise: the one from the student's most recently first-seen submission that
+        contains it (a resubmission replaces the earlier one)."""
+        q = (
+            sa.select(
+                submissions.c.student_id,
+                submissions.c.name,
+                submissions.c.sha256,
+                submissions.c.first_seen,
+                submissions.c.id,
+                results,
+            )
+            .join(results, results.c.submission_id == submissions.c.id)
+            .join(
+                gradings,
+                sa.and_(
+                    gradings.c.submission_id == submissions.c.id,
+                    gradings.c.grader_version == results.c.grader_version,
+                ),
+            )
+            .where(results.c.grader_version == grader_version)
+            .order_by(submissions.c.first_seen, submissions.c.id, results.c.id)
+        )
+        with self.engine.connect() as conn:
+            found = list(conn.execute(q))
+        out: dict = {}
+        for i, r in enumerate(found):
+            m = r._mapping
+            row = Row(
+                student_id=m["student_id"],
+                submission=m["name"],
+                sha256=m["sha256"],
+                chapter=m["chapter"],
+                exercise_id=m["exercise_id"],
+                score=m["score"],
+                max_score=m["max_score"],
+                status=m["status"],
+                reason=(m["feedback"] or {}).get("reason", ""),
+                cases=m["cases"] or [],
+                grader_version=m["grader_version"],
+            )
+            out[(row.student_id, row.exercise_id) if latest else i] = row
+        return sorted(out.values(), key=lambda r: (r.student_id, r.chapter, r.exercise_id))
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(metadata.tables[table])
+            ).one()[0]
+
+
+def exercise_order(ids: Iterable[str]) -> list[str]:
+    """Exercise ids in registry order (chapter, then declaration); unknown ones last."""
+    ids = set(ids)
+    try:
+        from autograder.registry import all_exercises
+
+        known = [e.id for e in all_exercises() if e.id in ids]
+    except Exception:  # an old gradebook may name exercises the registry no longer has
+        known = []
+    return known + sorted(ids - set(known))
