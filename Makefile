@@ -27,8 +27,9 @@ book: $(STAMP)
 serve: book
 	$(PY) -m http.server --directory _build/html 8000
 
+# One BLAS/OpenMP thread per xdist worker: two workers already fill the two cores.
 test: setup
-	$(PY) -m pytest -n 2 --dist loadgroup
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check solutions autograder tests bench

@@ -9,11 +9,17 @@ both sides with the best of several repeats and print ours/oracle ratios, the me
 
 from __future__ import annotations
 
-import importlib.util
-import statistics
-import sys
-import timeit
-from pathlib import Path
+import os
+
+# Single-threaded on both sides: numpy's BLAS must be told before numpy is first imported.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import importlib.util  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import timeit  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 REFS = Path(__file__).parent / "refs"
 

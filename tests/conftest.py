@@ -1,6 +1,10 @@
 import os
 
+import torch
 from hypothesis import HealthCheck, settings
+
+# Two xdist workers share two cores: intra-op threads would only oversubscribe them.
+torch.set_num_threads(1)
 
 # "ci" runs hundreds of examples per property; "dev" is quick for local iteration.
 settings.register_profile(
