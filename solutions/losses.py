@@ -133,7 +133,7 @@ def _sum_to_shape(grad: Array, shape: tuple) -> Array:
 
 def _softplus(x: Array) -> Array:
     """:math:`\\log(1 + e^x)` without overflow."""
-    return np.logaddexp(0, x)
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def _check_number(value, name: str) -> float:
@@ -229,7 +229,8 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     delta = _check_huber_delta(delta)
     w = _same_shape_weight(weight, x.shape)
     r = np.abs(x - t)
-    loss = np.where(r < delta, 0.5 * r * r, delta * (r - 0.5 * delta))
+    m = np.minimum(r, delta)  # r below delta, delta above: one formula for both pieces
+    loss = m * (r - 0.5 * m)
     return reduce(loss if w is None else loss * w, reduction)
 
 
@@ -269,9 +270,10 @@ def smooth_l1_loss(input, target, *, reduction: str = "mean", beta: float = 1.0)
     x, t = _pair(input, target)
     beta = _check_beta(beta)
     r = np.abs(x - t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        loss = np.where(r < beta, 0.5 * r * r / beta, r - 0.5 * beta) if beta > 0 else r
-    return reduce(loss, reduction)
+    if beta == 0:
+        return reduce(r, reduction)
+    m = np.minimum(r, beta)
+    return reduce(m * (r - 0.5 * m) / beta, reduction)
 
 
 def smooth_l1_loss_backward(grad_output, input, target, *, reduction="mean", beta=1.0) -> Array:
@@ -741,34 +743,26 @@ def _per_target_scale(grad_output, w_target, valid, reduction, dtype) -> Array:
         return np.where(valid, g / total, 0).astype(dtype, copy=False)
 
 
-def _cross_entropy_targets(x, target, weight, ignore_index, label_smoothing):
-    """The weighted, smoothed target distribution ``q`` (class axis last), per-row scale
-    for the mean, and the mask of rows that count.
-
-    With it, every variant of cross-entropy is :math:`\\ell = -\\sum_c q_c \\log
-    \\mathrm{softmax}(x)_c` and its gradient is :math:`\\mathrm{softmax}(x) \\sum_c q_c - q`.
-    """
-    n_classes = _check_class_input(x)
+def _check_label_smoothing(label_smoothing) -> float:
     ls = _check_number(label_smoothing, "label_smoothing")
     if not 0 <= ls <= 1:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0; got {ls}")
-    w = _class_weight(weight, n_classes, x.dtype)
+    return ls
+
+
+def _probability_targets(x, target, w, ls):
+    """The weighted, smoothed target distribution :math:`q` (class axis last)."""
     t = np.asarray(target)
-    if np.issubdtype(t.dtype, np.floating):  # class probabilities
-        if t.shape != x.shape:
-            raise ValueError(
-                f"target of class probabilities must have the input's shape {x.shape}; "
-                f"got {t.shape}"
-            )
-        probs = _class_axis_last(t)
-        q = w * (probs * (1 - ls) + ls / n_classes)
-        rows = np.ones(probs.shape[:-1], dtype=bool)
-        return q, rows, np.asarray(rows.size, dtype=x.dtype)
-    t, valid = _class_indices(target, x, ignore_index)
-    onehot = np.arange(n_classes) == t[..., None]
-    w_target = np.where(valid, w[t], 0)
-    q = (1 - ls) * w_target[..., None] * onehot + np.where(valid, ls / n_classes, 0)[..., None] * w
-    return q.astype(x.dtype, copy=False), valid, w_target.sum()
+    if t.shape != x.shape:
+        raise ValueError(
+            f"target of class probabilities must have the input's shape {x.shape}; got {t.shape}"
+        )
+    n_classes = len(w)
+    return (w * (_class_axis_last(t) * (1 - ls) + ls / n_classes)).astype(x.dtype, copy=False)
+
+
+def _is_probability_target(target) -> bool:
+    return np.issubdtype(np.asarray(target).dtype, np.floating)
 
 
 def cross_entropy(
@@ -782,18 +776,16 @@ def cross_entropy(
 ) -> Array:
     r"""Cross-entropy between logits and class indices or class probabilities.
 
-    .. math:: \ell_n = -\sum_c q_{n,c} \log \mathrm{softmax}(x_n)_c, \qquad
-              q_{n,c} = \begin{cases} w_c \big((1-\varepsilon)[c = y_n]\,w_{y_n}/w_c
-              + \varepsilon / C\big) & \text{class index } y_n \\
+    .. math:: \ell_n = -\sum_c q_{n,c} \log s_{n,c}, \qquad s_n = \mathrm{softmax}(x_n),
+              \qquad q_{n,c} = \begin{cases} (1-\varepsilon)\,w_{y_n} [c = y_n]
+              + \frac{\varepsilon}{C} w_c & \text{class index } y_n \\
               w_c\big((1 - \varepsilon)\, t_{n,c} + \varepsilon / C\big)
               & \text{probabilities } t_n \end{cases}
 
-    that is, for class indices
-    :math:`\ell_n = (1-\varepsilon)\, w_{y_n}(-\log s_{n,y_n}) + \frac{\varepsilon}{C}
-    \sum_c w_c (-\log s_{n,c})`. The ``'mean'`` of class-index targets divides by
-    :math:`\sum_n w_{y_n}` over the non-ignored targets (``nan`` if there are none); the
-    mean of probability targets divides by the number of rows. Ignored targets cost 0.
-    ``log softmax`` is computed with the log-sum-exp trick, so logits of any size are fine.
+    The ``'mean'`` of class-index targets divides by :math:`\sum_n w_{y_n}` over the
+    non-ignored targets (``nan`` if there are none, as in torch); the mean of probability
+    targets divides by the number of rows. Ignored targets cost 0. ``log softmax`` uses the
+    log-sum-exp trick, so logits of any size are fine.
 
     Args:
         input: logits, ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``.
@@ -809,9 +801,21 @@ def cross_entropy(
     """
     x = as_float_array(input, "input")
     check_reduction(reduction)
-    q, rows, total = _cross_entropy_targets(x, target, weight, ignore_index, label_smoothing)
+    ls = _check_label_smoothing(label_smoothing)
+    n_classes = _check_class_input(x)
+    w = _class_weight(weight, n_classes, x.dtype)
     log_probs = log_softmax(_class_axis_last(x), axis=-1)
-    loss = -(q * log_probs).sum(axis=-1)
+    if _is_probability_target(target):
+        loss = -(_probability_targets(x, target, w, ls) * log_probs).sum(axis=-1)
+        total = np.asarray(loss.size, dtype=x.dtype)
+    else:
+        t, valid = _class_indices(target, x, ignore_index)
+        w_target = np.where(valid, w[t], 0).astype(x.dtype, copy=False)
+        picked = np.take_along_axis(log_probs, t[..., None], axis=-1)[..., 0]
+        loss = -(1 - ls) * w_target * picked
+        if ls:
+            loss = loss - np.where(valid, ls / n_classes * (log_probs @ w), 0)
+        total = w_target.sum()
     if reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(loss.sum() / total)
@@ -828,22 +832,31 @@ def cross_entropy_backward(
     reduction="mean",
     label_smoothing=0.0,
 ) -> Array:
-    r""":math:`\partial \ell_n / \partial x_n = \mathrm{softmax}(x_n) \sum_c q_{n,c} - q_n`;
-    without weights or smoothing, softmax minus one-hot (every wrong class gets
-    :math:`+s_c`, not 0)."""
+    r""":math:`\partial \ell_n / \partial x_n = s_n \sum_c q_{n,c} - q_n`; without weights
+    or smoothing, softmax minus one-hot (every wrong class gets :math:`+s_c`, not 0)."""
     x = as_float_array(input, "input")
-    q, rows, total = _cross_entropy_targets(x, target, weight, ignore_index, label_smoothing)
-    z = _class_axis_last(x)
-    if reduction == "mean":
-        check_reduction(reduction)
-        g = np.asarray(grad_output, dtype=x.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_row = np.where(rows, g / total, 0).astype(x.dtype, copy=False)
-    else:
-        per_row = reduce_backward(grad_output, rows.shape, reduction, x.dtype)
-    probs = softmax(z, axis=-1)
+    check_reduction(reduction)
+    ls = _check_label_smoothing(label_smoothing)
+    n_classes = _check_class_input(x)
+    w = _class_weight(weight, n_classes, x.dtype)
+    probs = softmax(_class_axis_last(x), axis=-1)
+    if _is_probability_target(target):
+        q = _probability_targets(x, target, w, ls)
+        rows = np.ones(q.shape[:-1], dtype=bool)
+        a = _per_target_scale(grad_output, np.ones(rows.shape, x.dtype), rows, reduction, x.dtype)
+        grad = a[..., None] * (probs * q.sum(axis=-1, keepdims=True) - q)
+        return _class_axis_back(grad, x.ndim)
+    t, valid = _class_indices(target, x, ignore_index)
+    w_target = np.where(valid, w[t], 0).astype(x.dtype, copy=False)
+    a = _per_target_scale(grad_output, w_target, valid, reduction, x.dtype)
+    smooth = np.where(valid, a * (ls / n_classes), 0).astype(x.dtype, copy=False)
     with np.errstate(invalid="ignore"):  # 0/0 weights give nan, as in torch
-        grad = per_row[..., None] * (probs * q.sum(axis=-1, keepdims=True) - q)
+        grad = probs * (a * (1 - ls) * w_target + smooth * w.sum())[..., None]  # s * sum(q)
+        if ls:
+            grad -= smooth[..., None] * w
+        at_target = np.take_along_axis(grad, t[..., None], axis=-1)
+        hit = at_target - (a * (1 - ls) * w_target)[..., None]
+        np.put_along_axis(grad, t[..., None], hit, axis=-1)
     return _class_axis_back(grad, x.ndim)
 
 
@@ -912,12 +925,11 @@ def _multi_margin_terms(input, target, p, margin, weight):
         raise ValueError(f"only p == 1 and p == 2 supported; got p={p!r}")
     x2 = np.atleast_2d(x)
     t = _margin_targets(target, x)
-    n_classes = x2.shape[1]
-    w = _class_weight(weight, n_classes, x.dtype)
+    w = _class_weight(weight, x2.shape[1], x.dtype)
     rows = np.arange(x2.shape[0])
     z = margin - x2[rows, t][:, None] + x2
-    active = (z > 0) & (np.arange(n_classes) != t[:, None])
-    return x, x2, t, w[t][:, None], z, active
+    z[rows, t] = 0  # the target class is not a rival
+    return x, x2, t, w[t][:, None], np.maximum(z, 0)
 
 
 def multi_margin_loss(
@@ -939,8 +951,8 @@ def multi_margin_loss(
         0.325
     """
     check_reduction(reduction)
-    x, _, _, w_target, z, active = _multi_margin_terms(input, target, p, margin, weight)
-    loss = (np.where(active, z, 0) ** p * w_target).sum(axis=1) / z.shape[1]
+    x, _, _, w_target, hinge = _multi_margin_terms(input, target, p, margin, weight)
+    loss = (hinge if p == 1 else hinge * hinge).sum(axis=1) * w_target[:, 0] / hinge.shape[1]
     return reduce(loss if x.ndim == 2 else loss.reshape(()), reduction)
 
 
@@ -949,10 +961,11 @@ def multi_margin_loss_backward(
 ) -> Array:
     r""":math:`\partial \ell_n / \partial x_{n,j} = \frac{w_{y_n}}{C} p\, z_j^{p-1}` for each
     active :math:`z_j > 0` (:math:`j \ne y_n`), and minus their sum at :math:`j = y_n`."""
-    x, x2, t, w_target, z, active = _multi_margin_terms(input, target, p, margin, weight)
+    x, x2, t, w_target, hinge = _multi_margin_terms(input, target, p, margin, weight)
     g = reduce_backward(grad_output, () if x.ndim == 1 else (x2.shape[0],), reduction, x.dtype)
-    per_j = np.where(active, p * z ** (p - 1), 0) * w_target / z.shape[1] * g.reshape(-1, 1)
-    grad = per_j.copy()
+    local = (hinge > 0).astype(x.dtype) if p == 1 else 2 * hinge
+    per_j = local * (w_target * g.reshape(-1, 1) / hinge.shape[1])
+    grad = per_j
     grad[np.arange(x2.shape[0]), t] = -per_j.sum(axis=1)
     return grad.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -970,14 +983,17 @@ def _multilabel_terms(input, target):
         raise IndexError(f"target out of range: labels must be in [0, {n_classes}) or -1")
     x2, t2 = np.atleast_2d(x), np.atleast_2d(t)
     listed = np.cumsum(t2 == -1, axis=1) == 0  # positions before the first -1
+    n_listed = int(listed.sum(axis=1).max(initial=0))
+    listed, t2 = listed[:, :n_listed], t2[:, :n_listed]
+    rows = np.arange(x2.shape[0])[:, None]
+    # unlisted positions point at a spare column C, so every write below is a True
+    slots = np.where(listed, t2, n_classes)
+    is_target = np.zeros((x2.shape[0], n_classes + 1), dtype=bool)
+    is_target[rows, slots] = True
     labels = np.where(listed, t2, 0)
-    is_target = np.zeros(x2.shape, dtype=bool)
-    for pos in range(n_classes):  # a label may repeat; mark every listed one
-        rows = listed[:, pos]
-        is_target[rows, labels[rows, pos]] = True
     z = 1 - np.take_along_axis(x2, labels, axis=1)[:, :, None] + x2[:, None, :]
-    active = listed[:, :, None] & ~is_target[:, None, :] & (z > 0)
-    return x, x2, labels, z, active
+    active = listed[:, :, None] & ~is_target[:, None, :n_classes] & (z > 0)
+    return x, x2, slots, z, active
 
 
 def multilabel_margin_loss(input, target, *, reduction: str = "mean") -> Array:
@@ -1005,14 +1021,14 @@ def multilabel_margin_loss(input, target, *, reduction: str = "mean") -> Array:
 def multilabel_margin_loss_backward(grad_output, input, target, *, reduction="mean") -> Array:
     r"""Each active pair :math:`(j, k)` adds :math:`1/C` to :math:`x_k` and :math:`-1/C` to
     :math:`x_j`."""
-    x, x2, labels, z, active = _multilabel_terms(input, target)
-    n_classes = x2.shape[1]
-    g = reduce_backward(grad_output, () if x.ndim == 1 else (x2.shape[0],), reduction, x.dtype)
+    x, x2, slots, z, active = _multilabel_terms(input, target)
+    n, n_classes = x2.shape
+    g = reduce_backward(grad_output, () if x.ndim == 1 else (n,), reduction, x.dtype)
     g = g.reshape(-1, 1) / n_classes
-    grad = active.sum(axis=1) * g
-    per_label = active.sum(axis=2) * g  # (N, positions)
-    for pos in range(n_classes):
-        grad[np.arange(x2.shape[0]), labels[:, pos]] -= per_label[:, pos]
+    per_label = active.sum(axis=2) * g  # (N, positions), minus at each listed label
+    flat = (np.arange(n)[:, None] * (n_classes + 1) + slots).ravel()
+    minus = np.bincount(flat, weights=per_label.ravel(), minlength=n * (n_classes + 1))
+    grad = active.sum(axis=1) * g - minus.reshape(n, n_classes + 1)[:, :n_classes]
     return grad.reshape(x.shape).astype(x.dtype, copy=False)
 
 
@@ -1177,20 +1193,30 @@ def _check_triplet_options(margin, p, eps) -> tuple[float, float, float]:
 
 
 def _pairwise_distance(x1: Array, x2: Array, p: float, eps: float) -> tuple[Array, Array]:
-    r"""torch's ``pairwise_distance``: :math:`\|x_1 - x_2 + \epsilon\|_p` over the last axis;
-    also returns :math:`\partial d / \partial x_1` (:math:`= -\partial d / \partial x_2`)."""
+    r"""torch's ``pairwise_distance``: :math:`\|x_1 - x_2 + \epsilon\|_p` over the last axis,
+    and the difference :math:`u = x_1 - x_2 + \epsilon` it was taken of."""
     u = x1 - x2 + eps
-    d = np.linalg.norm(u, ord=p, axis=-1)
+    if p == 2:
+        return np.sqrt(np.einsum("...i,...i->...", u, u)), u
+    return np.linalg.norm(u, ord=p, axis=-1), u
+
+
+def _pairwise_distance_grad(u: Array, d: Array, p: float) -> Array:
+    r""":math:`\partial d / \partial x_1 = \operatorname{sign}(u)\,(|u|/d)^{p-1}`
+    (:math:`= -\partial d / \partial x_2`; 0 where :math:`d = 0`, split among ties for
+    :math:`p = \infty`)."""
     dn = d[..., None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if np.isinf(p):
-            at_max = np.abs(u) == dn
-            grad = np.sign(u) * at_max / at_max.sum(axis=-1, keepdims=True)
-        elif p == 1:
-            grad = np.sign(u)
-        else:
-            grad = np.sign(u) * (np.abs(u) / dn) ** (p - 1)
-    return d, np.where(dn > 0, grad, 0).astype(u.dtype, copy=False)
+    safe = np.where(dn > 0, dn, 1)
+    if p == 2:
+        grad = u / safe
+    elif p == 1:
+        grad = np.sign(u)
+    elif np.isinf(p):
+        at_max = np.abs(u) == dn
+        grad = np.sign(u) * at_max / at_max.sum(axis=-1, keepdims=True)
+    else:
+        grad = np.sign(u) * (np.abs(u) / safe) ** (p - 1)
+    return np.where(dn > 0, grad, 0).astype(u.dtype, copy=False)
 
 
 def _triplet_inputs(anchor, positive, negative):
@@ -1215,16 +1241,16 @@ def _triplet_inputs(anchor, positive, negative):
 def _triplet_terms(anchor, positive, negative, margin, p, eps, swap):
     margin, p, eps = _check_triplet_options(margin, p, eps)
     a, pos, neg = _triplet_inputs(anchor, positive, negative)
-    d_ap, dd_ap = _pairwise_distance(a, pos, p, eps)
-    d_an, dd_an = _pairwise_distance(a, neg, p, eps)
-    share_an = np.ones_like(d_an)  # share of the negative distance that is anchor-negative
-    dd_pn = np.zeros_like(dd_an)
+    d_ap, u_ap = _pairwise_distance(a, pos, p, eps)
+    d_an, u_an = _pairwise_distance(a, neg, p, eps)
+    swapped = None
     if swap:
-        d_pn, dd_pn = _pairwise_distance(pos, neg, p, eps)
-        share_an = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0))
-        d_an = np.minimum(d_an, d_pn)
-    z = margin + d_ap - d_an
-    return (a, pos, neg), z, (dd_ap, dd_an, dd_pn), share_an.astype(z.dtype, copy=False)
+        swapped = _pairwise_distance(pos, neg, p, eps)
+        d_neg = np.minimum(d_an, swapped[0])
+    else:
+        d_neg = d_an
+    z = margin + d_ap - d_neg
+    return (a, pos, neg), p, z, (d_ap, u_ap), (d_an, u_an), swapped
 
 
 def triplet_margin_loss(
@@ -1257,7 +1283,7 @@ def triplet_margin_loss(
         5.0
     """
     check_reduction(reduction)
-    _, z, _, _ = _triplet_terms(anchor, positive, negative, margin, p, eps, swap)
+    z = _triplet_terms(anchor, positive, negative, margin, p, eps, swap)[2]
     return reduce(np.maximum(z, 0), reduction)
 
 
@@ -1279,19 +1305,23 @@ def triplet_margin_loss_backward(
     :math:`\partial_a = \nabla d(a,p) - \nabla d(a,n)`, :math:`\partial_p = -\nabla d(a,p)`,
     :math:`\partial_n = \nabla d(a,n)`; with ``swap`` the negative term goes to whichever
     distance was the minimum (half each at a tie, like ``torch.minimum``)."""
-    (a, pos, neg), z, (dd_ap, dd_an, dd_pn), share_an = _triplet_terms(
+    (a, pos, neg), p, z, (d_ap, u_ap), (d_an, u_an), swapped = _triplet_terms(
         anchor, positive, negative, margin, p, eps, swap
     )
     g = reduce_backward(grad_output, z.shape, reduction, z.dtype)
     g = np.where(z >= 0, g, 0)[..., None]
-    g_an, g_pn = g * share_an[..., None] * dd_an, g * (1 - share_an[..., None]) * dd_pn
-    grad_a = g * dd_ap - g_an
-    grad_p = -g * dd_ap - g_pn
-    grad_n = g_an + g_pn
+    g_ap = g * _pairwise_distance_grad(u_ap, d_ap, p)
+    g_an = g * _pairwise_distance_grad(u_an, d_an, p)
+    g_pn = 0
+    if swapped is not None:
+        d_pn, u_pn = swapped
+        share_an = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0))[..., None]
+        g_pn = (1 - share_an) * g * _pairwise_distance_grad(u_pn, d_pn, p)
+        g_an = share_an * g_an
     return (
-        _sum_to_shape(grad_a, a.shape),
-        _sum_to_shape(grad_p, pos.shape),
-        _sum_to_shape(grad_n, neg.shape),
+        _sum_to_shape(g_ap - g_an, a.shape).astype(a.dtype, copy=False),
+        _sum_to_shape(-g_ap - g_pn, pos.shape).astype(pos.dtype, copy=False),
+        _sum_to_shape(g_an + g_pn, neg.shape).astype(neg.dtype, copy=False),
     )
 
 

@@ -158,6 +158,9 @@ def check_against_torch(case: Case, source, reduction: str):
         finite = theirs.detach()[torch.isfinite(theirs.detach())].abs()
         scale = float(finite.max()) if finite.numel() else 0.0
     scale = max(scale, case.extra.get("value_floor", 0.0))
+    if case.extra.get("scale_by_inputs"):  # a difference of large terms (distances)
+        largest = max(float(np.abs(a).max(initial=0)) for a in drawn.args)
+        scale = max(scale, largest * np.shape(drawn.args[0])[-1])
     close(ours, theirs, source.dtype, scale=scale, what=f"{case.name} value")
     if not wrt:
         return

@@ -116,6 +116,10 @@ def draw_info_nce(src):
         m = src.pick([1, 3])
         args.append(src.arr((m, d) if mode == "unpaired" else (n, m, d)))
         kw["negative_mode"] = mode
+    # below the 1e-12 floor of F.normalize the gradient is float noise times 1e12 on both
+    # sides; keep the embeddings away from 0 (the floor itself is checked in float64 below)
+    args = [np.where(np.linalg.norm(a, axis=-1, keepdims=True) < 1e-3, 1, a) for a in args]
+    args = [a.astype(src.dtype) for a in args]
     return Drawn(args, kw, wrt=tuple(range(len(args))))
 
 
@@ -221,6 +225,8 @@ CASES = [
         F.triplet_margin_loss,
         draw_triplet,
         wrt=(0, 1, 2),
+        # margin + d(a, p) - d(a, n) cancels: judged against the size of the distances
+        extra={"scale_by_inputs": True},
     ),
     Case(
         "hinge_embedding_loss",
@@ -300,6 +306,18 @@ def test_cosent_is_nonnegative_and_vanishes_when_cosines_follow_the_labels(cos):
     assert L.cosent_loss(cos, np.arange(len(cos), dtype=float)) >= 0
     ordered = np.linspace(-1, 1, len(cos))
     assert L.cosent_loss(ordered, np.arange(len(cos), dtype=float), scale=200.0) < 1e-30
+
+
+def test_info_nce_handles_a_zero_embedding_like_f_normalize():
+    q = np.array([[0.0, 0.0], [1.0, 2.0]])
+    k = np.array([[1.0, -1.0], [0.5, 1.0]])
+    tq, tk = torch.from_numpy(q).requires_grad_(True), torch.from_numpy(k).requires_grad_(True)
+    loss = torch_info_nce(tq, tk)
+    loss.backward()
+    np.testing.assert_allclose(L.info_nce(q, k), loss.item(), rtol=1e-12)
+    grads = L.info_nce_backward(np.array(1.0), q, k)
+    np.testing.assert_allclose(grads[0], tq.grad.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(grads[1], tk.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_info_nce_with_matching_keys_and_low_temperature_is_near_zero():
