@@ -1,10 +1,26 @@
-"""``autograder`` command line: exercises, check, grade, build-notebooks."""
+"""``autograder`` command line: exercises, grade, report, export, release, build-notebooks.
+
+Instructor workflow::
+
+    autograder grade submissions.zip --workers 4        # -> gradebook.db (resumable)
+    autograder grade submissions/ --dask tcp://scheduler:8786
+    autograder report --html report.html                # + report/<student>.html pages
+    autograder export csv scores.csv
+    autograder export nbgrader /course/gradebook.db
+    autograder export gradescope autograder.zip --chapter 04_losses
+    autograder release student_bundle.zip
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
+
+#: Same as autograder.gradebook.DEFAULT_URL (not imported: SQLAlchemy loads slowly).
+DEFAULT_DB = "sqlite:///gradebook.db"
 
 
 def _cmd_exercises(args) -> int:
@@ -25,37 +41,193 @@ def _cmd_exercises(args) -> int:
     return 0
 
 
-def _cmd_grade(args) -> int:
+def _load_students(args) -> list[tuple[str, object]]:
+    """(student id, submission) for every file under ``args.paths`` (see
+    :func:`autograder.gradebook.student_ids` for the rule); duplicates graded once."""
     from autograder import extract
+    from autograder.gradebook import student_ids
+
+    pairs = []
+    for path in args.paths:
+        subs = extract.load(path)
+        if args.student:
+            if len(args.paths) != 1 or len(subs) != 1:
+                raise SystemExit("--student needs exactly one submission file")
+            ids = [args.student]
+        else:
+            ids = student_ids([s.name for s in subs], args.student_pattern)
+        pairs += zip(ids, subs, strict=True)
+    seen, out = set(), []
+    for sid, sub in pairs:
+        if (sid, sub.sha256) not in seen:
+            seen.add((sid, sub.sha256))
+            out.append((sid, sub))
+    return out
+
+
+def _sandbox_summary(no_sandbox: bool) -> dict:
+    from autograder.sandbox import bwrap_available
+
+    ok, why = bwrap_available() if not no_sandbox else (False, "disabled by --no-sandbox")
+    return {"namespaces": "active: bubblewrap" if ok else f"UNAVAILABLE ({why})"}
+
+
+def _cmd_grade(args) -> int:
     from autograder.grade import grade_submissions
     from autograder.report import table
+    from autograder.version import __version__
 
-    subs = [s for path in args.paths for s in extract.load(path)]
+    pairs = _load_students(args)
+    book = None
+    if not args.no_db:
+        from autograder.gradebook import Gradebook
+
+        book = Gradebook(args.db)
+    done = book.graded_keys(__version__) if book is not None and not args.regrade else set()
+    todo = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) not in done]
+    skipped = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) in done]
+    subs = [sub for _, sub in todo]
+
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = None
-    if not args.json and sys.stderr.isatty():
+    if show and subs:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(subs), unit="submission", file=sys.stderr)
-    results, layers = grade_submissions(
-        subs,
+        bar = tqdm(total=len(subs), unit="submission", file=sys.stderr, dynamic_ncols=True)
+    sandbox_note = _sandbox_summary(args.no_sandbox) if book is not None else {}
+    store_errors: list[BaseException] = []
+
+    def store(i, result) -> None:
+        if book is None or store_errors:
+            return
+        try:
+            book.record(todo[i][0], todo[i][1].sha256, result.to_json(), sandbox_note)
+        except Exception as exc:  # reported after the run; graded results stay printed
+            store_errors.append(exc)
+
+    common = dict(
         chapter=args.chapter,
-        workers=args.workers,
         sandbox=not args.no_sandbox,
         timeout=args.timeout,
         progress=bar.update if bar else None,
+        on_result=store,
     )
+    if args.dask:
+        from autograder.cluster import grade_on_dask
+
+        results, layers = grade_on_dask(args.dask, subs, **common)
+    else:
+        results, layers = grade_submissions(subs, workers=args.workers, **common)
     if bar:
         bar.close()
+    if book is not None:
+        book.close()
+    if store_errors:
+        raise store_errors[0]
+    student = {id(sub): sid for sid, sub in todo}
     if args.json:
+        out = []
+        for sub, r in zip(subs, results, strict=True):
+            out.append(dict(r.to_json(), student=student[id(sub)]))
         json.dump(
-            {"sandbox": layers, "submissions": [r.to_json() for r in results]},
+            {
+                "sandbox": layers,
+                "submissions": out,
+                "skipped": [{"student": sid, "submission": s.name} for sid, s in skipped],
+                "gradebook": args.db if book is not None else None,
+            },
             sys.stdout,
             indent=2,
             sort_keys=True,
         )
         print()
     else:
-        print(table(results, layers, verbose=args.verbose))
+        if results:
+            print(table(results, layers, verbose=args.verbose))
+        if skipped:
+            print(
+                f"{len(skipped)} submission(s) already in the gradebook for grader version "
+                f"{__version__}, skipped (--regrade to grade them again)"
+            )
+        if book is not None:
+            print(f"gradebook: {args.db}")
+    return 0
+
+
+def _rows(args):
+    from autograder.gradebook import Gradebook
+    from autograder.version import __version__
+
+    with Gradebook(args.db) as book:
+        version = args.grader_version or __version__
+        rows = book.rows(version)
+        graded = book.graded_submissions(version)
+        if not rows:
+            others = [v for v in book.versions() if v != version]
+            hint = f" (it has {', '.join(others)}: use --grader-version)" if others else ""
+            print(f"no results for grader version {version} in {args.db}{hint}", file=sys.stderr)
+    if getattr(args, "student_filter", None):
+        keep = set(args.student_filter)
+        rows = [r for r in rows if r.student_id in keep]
+        graded = [g for g in graded if g["student_id"] in keep]
+    return rows, graded, version
+
+
+def _cmd_report(args) -> int:
+    from autograder import summary
+
+    rows, graded, version = _rows(args)
+    data = summary.summarize(rows, graded)
+    if args.html:
+        paths = summary.write_html(data, args.html, grader_version=version)
+        print(f"wrote {paths[0]} and {len(paths) - 1} student page(s)", file=sys.stderr)
+    if args.json:
+        json.dump(dict(data, grader_version=version), sys.stdout, indent=2, sort_keys=True)
+        print()
+    else:
+        print(summary.text(data, grader_version=version))
+    return 0 if rows else 1
+
+
+def _cmd_export(args) -> int:
+    from autograder import export
+
+    if args.format == "gradescope":
+        path = export.gradescope_zip(args.out, chapter=args.chapter, timeout=args.timeout)
+        print(f"wrote {path}")
+        return 0
+    rows, _, _ = _rows(args)
+    if not rows:
+        return 1
+    if args.format == "csv":
+        text = export.csv_text(rows)
+        if args.out in (None, "-"):
+            sys.stdout.write(text)
+        else:
+            Path(args.out).write_text(text)
+            print(f"wrote {args.out}", file=sys.stderr)
+        return 0
+    if not args.out:
+        raise SystemExit("export nbgrader needs the nbgrader gradebook: a path or a URL")
+    url = args.out if "://" in args.out else f"sqlite:///{Path(args.out).resolve()}"
+    n = export.to_nbgrader(rows, url, course_id=args.course_id)
+    print(f"wrote {n} grades into {url}", file=sys.stderr)
+    return 0
+
+
+def _cmd_release(args) -> int:
+    from autograder.release import release
+
+    path, chapters = release(args.out, args.chapter)
+    print(f"wrote {path}: {', '.join(chapters)}")
+    return 0
+
+
+def _cmd_gradescope_run(args) -> int:
+    from autograder.export import run_gradescope
+
+    out = run_gradescope(args.root, chapter=args.chapter, timeout=args.timeout)
+    print(f"score {out['score']}", file=sys.stderr)
     return 0
 
 
@@ -69,6 +241,18 @@ def _cmd_build_notebooks(args) -> int:
         print("generated notebooks are stale: run `autograder build-notebooks`")
         return 1
     return 0
+
+
+def _db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        default=os.environ.get("AUTOGRADER_DB", DEFAULT_DB),
+        help=f"gradebook SQLAlchemy URL (default $AUTOGRADER_DB or {DEFAULT_DB})",
+    )
+
+
+def _version_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grader-version", help="results of this grader version (default: current)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,7 +272,58 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--json", action="store_true", help="per-exercise and per-case JSON")
     gr.add_argument("--verbose", action="store_true", help="one line per failing case")
     gr.add_argument("--no-sandbox", action="store_true", help="no namespaces (debug only)")
+    _db_option(gr)
+    gr.add_argument("--no-db", action="store_true", help="do not write a gradebook")
+    gr.add_argument(
+        "--regrade", action="store_true", help="grade again what the gradebook already has"
+    )
+    gr.add_argument("--dask", metavar="ADDRESS", help="grade on a Dask cluster (tcp://host:8786)")
+    gr.add_argument("--student", help="student id of a single submission file")
+    gr.add_argument(
+        "--student-pattern",
+        metavar="REGEX",
+        help="student id = group 'student' of this regex on each path (default: folder/name)",
+    )
+    gr.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
     gr.set_defaults(run=_cmd_grade)
+
+    rp = sub.add_parser("report", help="summary of the gradebook per student and exercise")
+    _db_option(rp)
+    _version_option(rp)
+    rp.add_argument("--json", action="store_true", help="machine-readable summary")
+    rp.add_argument("--html", metavar="OUT.html", help="index + one feedback page per student")
+    rp.add_argument("--student", dest="student_filter", action="append", help="only this student")
+    rp.set_defaults(run=_cmd_report)
+
+    xp = sub.add_parser("export", help="scores as CSV, into nbgrader, or a Gradescope zip")
+    xp.add_argument("format", choices=["csv", "gradescope", "nbgrader"])
+    xp.add_argument(
+        "out",
+        nargs="?",
+        help="csv: file (default stdout); gradescope: the zip; nbgrader: its gradebook.db or URL",
+    )
+    _db_option(xp)
+    _version_option(xp)
+    xp.add_argument("--course-id", default="default_course", help="nbgrader course id")
+    xp.add_argument("--chapter", help="gradescope: grade every submission against this chapter")
+    xp.add_argument("--timeout", type=float, help="gradescope: seconds per exercise")
+    xp.set_defaults(run=_cmd_export)
+
+    rl = sub.add_parser("release", help="student bundle: notebooks + public checks, no solutions")
+    rl.add_argument("out", help="a folder, or a .zip")
+    rl.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
+    rl.set_defaults(run=_cmd_release)
+
+    gs = sub.add_parser("gradescope-run", help="(used by run_autograder on Gradescope)")
+    gs.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    gs.add_argument("--chapter")
+    gs.add_argument("--timeout", type=float)
+    gs.set_defaults(run=_cmd_gradescope_run)
 
     nb = sub.add_parser(
         "build-notebooks",

@@ -1,0 +1,238 @@
+"""``autograder export``: the gradebook as CSV, into an nbgrader gradebook, and Gradescope.
+
+* CSV: one row per student, one column per exercise (registry order) plus ``total``; an
+  empty cell means the student has no result for that exercise (no submission for it).
+* nbgrader: scores written through nbgrader's own :class:`nbgrader.api.Gradebook`, laid out
+  as the generated nbgrader source notebooks are: assignment = notebook = chapter
+  (``04_losses``), one grade cell ``test_<exercise id with _>`` worth the exercise's points;
+  the score goes into the grade's ``auto_score``.
+* Gradescope: :func:`gradescope_zip` writes the autograder zip (``setup.sh``,
+  ``run_autograder`` and this project's source); on Gradescope, ``run_autograder`` calls
+  :func:`run_gradescope`, which grades ``/autograder/submission`` in the sandbox and writes
+  ``/autograder/results/results.json`` (:func:`gradescope_results`). ``AUTOGRADER_ROOT``
+  replaces ``/autograder`` for a trial run on your own machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shlex
+import time
+import zipfile
+from pathlib import Path
+
+from autograder.gradebook import Row, exercise_order
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# ------------------------------------------------------------------------------ CSV
+
+
+def _fmt(p: float) -> str:
+    return f"{p:g}" if p == int(p) else f"{round(p, 6)}"
+
+
+def csv_text(rows: list[Row]) -> str:
+    order = exercise_order(r.exercise_id for r in rows)
+    table: dict[str, dict[str, float]] = {}
+    for r in rows:
+        table.setdefault(r.student_id, {})[r.exercise_id] = r.score
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student", *order, "total"])
+    for sid in sorted(table):
+        scores = table[sid]
+        total = round(sum(scores.values()), 6)
+        w.writerow([sid, *(_fmt(scores[e]) if e in scores else "" for e in order), _fmt(total)])
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ nbgrader
+
+
+def grade_cell_name(exercise_id: str) -> str:
+    """The grade cell of an exercise in the generated nbgrader notebooks."""
+    return "test_" + exercise_id.replace(".", "_")
+
+
+def to_nbgrader(rows: list[Row], db_url: str, *, course_id: str = "default_course") -> int:
+    """Write every row's score into the nbgrader gradebook at ``db_url``; returns how many
+    grades were written. Idempotent: assignments, cells, students and submissions are
+    updated or created as needed."""
+    from nbgrader.api import Grade, Gradebook, MissingEntry
+
+    written = 0
+    with Gradebook(db_url, course_id=course_id) as gb:
+        chapters: dict[str, dict[str, float]] = {}
+        for r in rows:
+            chapters.setdefault(r.chapter, {})[r.exercise_id] = r.max_score
+        for chapter, exercises in sorted(chapters.items()):
+            gb.update_or_create_assignment(chapter)
+            gb.update_or_create_notebook(chapter, chapter)
+            for ex, max_score in exercises.items():
+                gb.update_or_create_grade_cell(
+                    grade_cell_name(ex), chapter, chapter, max_score=max_score, cell_type="code"
+                )
+        for r in rows:
+            gb.update_or_create_student(r.student_id)
+            gb.update_or_create_submission(r.chapter, r.student_id)
+            cell = grade_cell_name(r.exercise_id)
+            try:
+                grade = gb.find_grade(cell, r.chapter, r.chapter, r.student_id)
+            except MissingEntry:  # a cell created after this submission
+                nb = gb.find_submission_notebook(r.chapter, r.chapter, r.student_id)
+                grade = Grade(
+                    cell_id=gb.find_grade_cell(cell, r.chapter, r.chapter).id, notebook=nb
+                )
+                gb.db.add(grade)
+            grade.auto_score = r.score
+            written += 1
+        gb.db.commit()
+    return written
+
+
+# ------------------------------------------------------------------------------ Gradescope
+
+
+def gradescope_results(results: list[dict], *, seconds: float | None = None) -> dict:
+    """Gradescope's results.json for one student's files (``SubmissionResult.to_json()``
+    of each): one test per exercise, the best of the files when several define it."""
+    best: dict[str, dict] = {}
+    notes = []
+    for res in results:
+        for ex in res["exercises"]:
+            if ex["id"] not in best or ex["points"] > best[ex["id"]]["points"]:
+                best[ex["id"]] = dict(ex, submission=res["submission"])
+        if res["error"]:
+            notes.append(f"{res['submission']}: {res['error']}")
+        notes += [f"{res['submission']}: {n}" for n in res["notes"]]
+    tests = []
+    for ex_id in exercise_order(best):
+        ex = best[ex_id]
+        lines = [ex["reason"]] if ex["reason"] else []
+        for c in ex["cases"]:
+            mark = "✓" if c["ok"] else "✗"
+            hidden = " (hidden)" if c["hidden"] else ""
+            lines.append(
+                f"{mark} {c['name']}{hidden}" + (f": {c['reason']}" if not c["ok"] else "")
+            )
+        tests.append(
+            {
+                "name": f"{ex_id} ({ex['function']})",
+                "score": ex["points"],
+                "max_score": ex["max_points"],
+                "output": "\n".join(lines),
+                "visibility": "visible",
+                "status": "passed" if ex["points"] >= ex["max_points"] else "failed",
+            }
+        )
+    if not results:
+        notes.append("no .ipynb or .py file found in the submission")
+    out = {
+        "score": round(sum(t["score"] for t in tests), 6),
+        "output": "\n".join(notes)
+        or "Each exercise's points are split equally between its case groups.",
+        "tests": tests,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+    }
+    if seconds is not None:
+        out["execution_time"] = round(seconds, 3)
+    return out
+
+
+def write_results_json(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def run_gradescope(root: str | Path, *, chapter: str | None = None, timeout=None) -> dict:
+    """Grade ``<root>/submission`` and write ``<root>/results/results.json``."""
+    from autograder import extract
+    from autograder.grade import grade_submissions
+
+    root = Path(root)
+    start = time.perf_counter()
+    try:
+        subs = extract.load(root / "submission")
+        results, _ = grade_submissions(subs, chapter=chapter, timeout=timeout)
+        out = gradescope_results(
+            [r.to_json() for r in results], seconds=time.perf_counter() - start
+        )
+    except Exception as exc:  # Gradescope must always get a results.json
+        out = {
+            "score": 0.0,
+            "output": f"The autograder failed on this submission ({type(exc).__name__}: "
+            f"{exc}). Please tell your instructor.",
+            "tests": [],
+            "visibility": "visible",
+        }
+    write_results_json(root / "results" / "results.json", out)
+    return out
+
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image (Ubuntu, as root).
+set -euo pipefail
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-pip bubblewrap
+pip3 install numpy scipy || pip3 install --break-system-packages numpy scipy
+pip3 install /autograder/source || pip3 install --break-system-packages /autograder/source
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission and write
+# /autograder/results/results.json. AUTOGRADER_ROOT replaces /autograder for a local trial,
+# AUTOGRADER_PYTHON the interpreter.
+set -euo pipefail
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+PYTHON="${{AUTOGRADER_PYTHON:-python3}}"
+export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
+export AUTOGRADER_HIDDEN_SEED={seed}
+exec "$PYTHON" -m autograder.cli gradescope-run --root "$ROOT"{options}
+"""
+
+
+def _source_files() -> list[tuple[Path, str]]:
+    out = [(PROJECT_ROOT / "pyproject.toml", "pyproject.toml")]
+    if (PROJECT_ROOT / "README.md").exists():
+        out.append((PROJECT_ROOT / "README.md", "README.md"))
+    for package in ("autograder", "solutions"):
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                out.append((path, str(path.relative_to(PROJECT_ROOT))))
+    return out
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = (0o100000 | mode) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
+
+
+def gradescope_zip(out: str | Path, *, chapter: str | None = None, timeout=None) -> Path:
+    """Write the Gradescope autograder zip (instructors only: it holds the references)."""
+    from autograder.registry import CHAPTERS, HIDDEN_SEED_ENV
+
+    options = ""
+    if chapter:
+        options += f" --chapter {shlex.quote(CHAPTERS.get(chapter, chapter))}"
+    if timeout:
+        options += f" --timeout {float(timeout)}"
+    seed = shlex.quote(os.environ.get(HIDDEN_SEED_ENV, ""))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w") as zf:
+        _add(zf, "setup.sh", SETUP_SH.encode(), 0o755)
+        _add(
+            zf, "run_autograder", RUN_AUTOGRADER.format(seed=seed, options=options).encode(), 0o755
+        )
+        for path, name in _source_files():
+            _add(zf, name, path.read_bytes())
+    return out

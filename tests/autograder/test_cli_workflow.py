@@ -1,0 +1,251 @@
+"""The instructor workflow end to end, in the sandbox: ``grade`` into the gradebook (resumable,
+``--regrade``, zip input, progress bar, a killed run resumed), ``report`` (text, JSON, HTML
+with everything student-provided escaped) and ``export csv``.
+
+Submissions are for chapter 00_backprop, scored on ``backprop.gradient_check`` (case groups
+"correct backward" and "buggy backward", public and hidden): alice = the generated solution
+notebook (full marks on every exercise of the chapter), bob = the stub notebook (0),
+carol = raises an exception whose message is HTML (0), dave = always reports a tiny error, so
+only the "correct backward" groups pass (half), erin = a syntax error in the def (0, missing).
+The others define only ``gradient_check``: any other exercise of the chapter scores 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from autograder import cli, notebooks, registry
+
+CHAPTER = "00_backprop"
+EX = "backprop.gradient_check"
+HOSTILE = "carol<img src=x onerror=alert(1)>"
+SCRIPT = "<script>alert('xss')</script>"
+CHAPTER_IDS = [e.id for e in registry.exercises_for_chapter(CHAPTER)]
+FULL = float(sum(e.points for e in registry.exercises_for_chapter(CHAPTER)))
+_EX = registry.get(EX)
+HALF = _EX.points * sum(g == "correct backward" for g, _ in _EX.groups) / len(_EX.groups)
+#: points on EX; totals are the same except alice's (FULL)
+EXPECTED = {"alice": float(_EX.points), "bob": 0.0, HOSTILE: 0.0, "dave": HALF, "erin": 0.0}
+TOTALS = dict(EXPECTED, alice=FULL)
+N_EX = len(CHAPTER_IDS)
+SIGNATURE = "(f, f_backward, inputs, *, wrt=None, kwargs=None, h=1e-06, seed=0)"
+
+
+def _solution() -> str:
+    return notebooks.dumps(notebooks.solution_notebook(CHAPTER))
+
+
+def write_submissions(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "alice.ipynb").write_text(_solution())
+    (folder / "bob.ipynb").write_text(notebooks.dumps(notebooks.student_notebook(CHAPTER)))
+    (folder / f"{HOSTILE}.py").write_text(
+        f"def gradient_check{SIGNATURE}:\n    raise ValueError({SCRIPT!r})\n"
+    )
+    (folder / "dave.py").write_text(
+        f"def gradient_check{SIGNATURE}:\n"
+        "    n = len(inputs) if wrt is None else len(wrt)\n"
+        "    return [0.0] * n\n"
+    )
+    (folder / "erin.py").write_text(f"def gradient_check{SIGNATURE}\n    return 1\n")
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main([str(a) for a in argv])
+    return code, out.getvalue()
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        out = {
+            t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("submissions", "gradings", "results")
+        }
+    engine.dispose()
+    return out
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("workflow")
+    write_submissions(root / "subs")
+    url = f"sqlite:///{root / 'gradebook.db'}"
+    code, out = run_cli("grade", root / "subs", "--db", url, "--json", "--workers", "2")
+    assert code == 0
+    return root, url, json.loads(out)
+
+
+def test_grade_stores_every_submission_with_its_student_id(graded):
+    _, url, data = graded
+    assert {s["student"]: s["points"] for s in data["submissions"]} == TOTALS
+    on_ex = {
+        s["student"]: next(e["points"] for e in s["exercises"] if e["id"] == EX)
+        for s in data["submissions"]
+    }
+    assert on_ex == EXPECTED
+    assert data["skipped"] == []
+    assert counts(url) == {"submissions": 5, "gradings": 5, "results": 5 * N_EX}
+
+
+def test_failure_reasons_are_specific(graded):
+    by_student = {
+        s["student"]: next(e for e in s["exercises"] if e["id"] == EX)
+        for s in graded[2]["submissions"]
+    }
+    assert "not implemented" in by_student["bob"]["reason"]
+    assert SCRIPT in by_student[HOSTILE]["reason"]  # raw in JSON; escaped in HTML (below)
+    assert by_student["erin"]["status"] == "missing"
+    assert "syntax error" in by_student["erin"]["reason"]
+
+
+def test_second_run_skips_graded_submissions_and_adds_nothing(graded):
+    root, url, _ = graded
+    before = counts(url)
+    code, out = run_cli("grade", root / "subs", "--db", url, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["submissions"] == []
+    assert sorted(s["student"] for s in data["skipped"]) == sorted(EXPECTED)
+    assert counts(url) == before
+
+
+def test_regrade_grades_again_without_duplicating(graded):
+    root, url, _ = graded
+    before = counts(url)
+    code, out = run_cli(
+        "grade", root / "subs", "--db", url, "--json", "--regrade", "--workers", "2"
+    )
+    data = json.loads(out)
+    assert {s["student"]: s["points"] for s in data["submissions"]} == TOTALS
+    assert counts(url) == before
+
+
+def test_a_zip_with_a_wrapper_folder_maps_to_the_same_students(graded, tmp_path):
+    root, url, _ = graded
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("alice.ipynb", "dave.py"):
+            zf.write(root / "subs" / name, f"batch/{name}")
+    code, out = run_cli("grade", archive, "--db", url, "--json")
+    data = json.loads(out)
+    assert sorted(s["student"] for s in data["skipped"]) == ["alice", "dave"]
+    assert data["submissions"] == []
+
+
+def test_report_json_per_student_and_per_exercise(graded):
+    _, url, _ = graded
+    code, out = run_cli("report", "--db", url, "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert {s: v["total"] for s, v in data["students"].items()} == TOTALS
+    assert data["exercises"] == CHAPTER_IDS and sorted(data["per_exercise"]) == sorted(CHAPTER_IDS)
+    stats = data["per_exercise"][EX]
+    assert stats["n"] == 5 and stats["max_score"] == _EX.points
+    assert stats["mean"] == pytest.approx(sum(EXPECTED.values()) / 5)
+    assert (stats["min"], stats["max"], stats["full_marks"]) == (0.0, _EX.points, 1)
+    reasons = dict(stats["failures"])
+    assert reasons["not implemented yet"] == 1
+    assert reasons["missing function"] == 1
+    assert sum(reasons.values()) == 4  # everyone but alice lost points
+
+
+def test_report_text_names_students_and_reasons(graded):
+    _, url, _ = graded
+    code, out = run_cli("report", "--db", url)
+    assert code == 0
+    assert "5 students" in out and "alice" in out and "dave" in out
+    assert "not implemented yet" in out and "missing function" in out
+
+
+def test_report_html_escapes_everything_student_provided(graded, tmp_path):
+    _, url, _ = graded
+    out = tmp_path / "report.html"
+    run_cli("report", "--db", url, "--html", out)
+    pages = sorted((tmp_path / "report").glob("*.html"))
+    assert len(pages) == 5
+    texts = {p.name: p.read_text() for p in [out, *pages]}
+    for name, text in texts.items():
+        assert "<script" not in text and "<img" not in text, name
+    assert "carol&lt;img src=x onerror=alert(1)&gt;" in texts["report.html"]
+    carol = next(t for n, t in texts.items() if n.startswith("carol"))
+    assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in carol
+    alice = next(t for n, t in texts.items() if n.startswith("alice"))
+    assert "Feedback for alice" in alice and "dave" not in alice
+    assert f"{FULL:g} / {FULL:g}" in alice
+
+
+def test_export_csv_one_row_per_student(graded, tmp_path):
+    _, url, _ = graded
+    code, out = run_cli("export", "csv", "--db", url)
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["student", *CHAPTER_IDS, "total"]
+    col = rows[0].index(EX)
+    assert {r[0]: (float(r[col]), float(r[-1])) for r in rows[1:]} == {
+        s: (p, TOTALS[s]) for s, p in EXPECTED.items()
+    }
+    run_cli("export", "csv", tmp_path / "scores.csv", "--db", url)
+    assert (tmp_path / "scores.csv").read_text() == out
+
+
+def test_report_on_an_empty_gradebook_says_so(tmp_path):
+    code, out = run_cli("report", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert code == 1 and "no results" in out
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    n = 8
+    for i in range(n):  # distinct files (hashes), all correct
+        (folder / f"s{i}.ipynb").write_text(_solution().replace("Chapter", f"Chapter (copy {i})"))
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--db", url]
+    cmd.append("--no-progress")
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        stored = 0
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (tmp_path / "gb.db").exists():
+                with contextlib.suppress(sa.exc.OperationalError):
+                    stored = counts(url)["gradings"]
+                if stored:
+                    break
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    after_kill = counts(url)
+    assert 1 <= after_kill["gradings"] < n, "the run was not interrupted mid-way"
+    # every stored submission is complete: results only together with their grading row
+    assert after_kill["results"] == after_kill["gradings"] * N_EX
+
+    resumed = subprocess.run(
+        [*cmd[:-1], "--progress", "--json"], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    data = json.loads(resumed.stdout)
+    assert len(data["skipped"]) == after_kill["gradings"]
+    assert len(data["submissions"]) == n - after_kill["gradings"]
+    assert all(s["points"] == FULL for s in data["submissions"])
+    assert f"{n - after_kill['gradings']}/{n - after_kill['gradings']}" in resumed.stderr
+    assert counts(url) == {"submissions": n, "gradings": n, "results": n * N_EX}
