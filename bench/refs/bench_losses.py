@@ -24,6 +24,8 @@ log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 p_target = np.exp(log_probs[::-1].copy())
 emb_a, emb_p, emb_n = (rng.standard_normal((N, C)) for _ in range(3))
 pair_target = sign[:N].copy()
+nll_input = rng.standard_normal((100_000, 10))  # 1e6 elements, 1e5 targets to gather
+nll_target = rng.integers(0, 10, 100_000)
 ml_x = rng.standard_normal((20_000, 50))  # multilabel margin is O(N C^2): 5e7 pairs
 ml_target = np.full((20_000, 50), -1)
 ml_target[:, :3] = rng.integers(0, 50, (20_000, 3))
@@ -37,6 +39,7 @@ tx, ty, tprob, tlabel01, tsign, tvar = map(T, (x, y, prob, label01, sign, var))
 tlogits, tclasses, tlog_probs, tp_target = map(T, (logits, classes, log_probs, p_target))
 temb_a, temb_p, temb_n, tpair_target = map(T, (emb_a, emb_p, emb_n, pair_target))
 tml_x, tml_target = T(ml_x), T(ml_target)
+tnll_input, tnll_target = T(nll_input), T(nll_target)
 g_scalar = np.array(1.0)
 
 
@@ -104,7 +107,11 @@ CASES = [
         lambda: L.cross_entropy(logits, p_target),
         lambda: F.cross_entropy(tlogits, tp_target),
     ),
-    ("nll_loss", lambda: L.nll_loss(log_probs, classes), lambda: F.nll_loss(tlog_probs, tclasses)),
+    (
+        "nll_loss",
+        lambda: L.nll_loss(nll_input, nll_target),
+        lambda: F.nll_loss(tnll_input, tnll_target),
+    ),
     (
         "kl_div batchmean",
         lambda: L.kl_div(log_probs, p_target, reduction="batchmean"),
