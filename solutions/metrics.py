@@ -857,7 +857,9 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
     if sample_weight is not None:
         nonzero = sample_weight != 0  # zero-weight samples must not create thresholds
         y_true, y_score, sample_weight = y_true[nonzero], y_score[nonzero], sample_weight[nonzero]
-    order = np.argsort(-y_score, kind="stable")
+    # the order inside a run of tied scores is irrelevant (only the counts at the end of
+    # each run are kept), so the fast unstable sort will do
+    order = np.argsort(-y_score)
     y_score, y_true = y_score[order], y_true[order].astype(np.float64)
     threshold_idxs = np.r_[np.flatnonzero(np.diff(y_score)), y_true.size - 1]
     if sample_weight is None:
