@@ -125,8 +125,16 @@ def bodies(obj) -> list[list[str]]:
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]  # the docstring (formula, arguments, example) is not the solution
         if body:
-            found.append([line.strip() for line in lines[body[0].lineno - 1 : body[-1].end_lineno]])
+            body_lines = lines[body[0].lineno - 1 : body[-1].end_lineno]
+            found.append([line.strip() for line in body_lines])
     return found
+
+
+def code_of(line: str) -> str:
+    """The stripped line without an inline comment, so that a worked example that annotates a
+    line shared with an exercise (``rows = f(x)  # why``) still exempts that shared line."""
+    stripped = line.strip()
+    return stripped if stripped.startswith("#") else stripped.split("  #", 1)[0].rstrip()
 
 
 def nontrivial(line: str) -> bool:
@@ -135,18 +143,22 @@ def nontrivial(line: str) -> bool:
 
 def fragments(obj) -> set[str]:
     found = set()
-    for lines in bodies(obj):
-        pairs = {
-            normalize(f"{a} {b}")
-            for a, b in zip(lines, lines[1:], strict=False)
-            if nontrivial(a) and nontrivial(b)
-        }
-        lone = [line for line in lines if len(line) >= MIN_LONE_LINE and nontrivial(line)]
-        if pairs:
-            found |= pairs
-        elif len(lone) == 1:  # a one-line body: the line itself is the solution
-            found.add(normalize(lone[0]))
+    for raw in bodies(obj):
+        for lines in (raw, [code_of(line) for line in raw]):  # as written, and without comments
+            found |= line_fragments(lines)
     return found
+
+
+def line_fragments(lines: list[str]) -> set[str]:
+    pairs = {
+        normalize(f"{a} {b}")
+        for a, b in zip(lines, lines[1:], strict=False)
+        if nontrivial(a) and nontrivial(b)
+    }
+    if pairs:
+        return pairs
+    lone = [line for line in lines if len(line) >= MIN_LONE_LINE and nontrivial(line)]
+    return {normalize(lone[0])} if len(lone) == 1 else set()  # a one-line body is the solution
 
 
 def file_text(path: Path) -> str:
