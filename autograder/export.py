@@ -20,8 +20,10 @@ import io
 import json
 import os
 import shlex
+import sys
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from autograder.gradebook import Row, exercise_order
@@ -58,6 +60,18 @@ def grade_cell_name(exercise_id: str) -> str:
     return "test_" + exercise_id.replace(".", "_")
 
 
+@contextmanager
+def _interpreter_bin_on_path():
+    """nbgrader runs the ``alembic`` command when it creates a gradebook: find the one
+    installed next to this interpreter even when its environment is not activated."""
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + old
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
 def to_nbgrader(rows: list[Row], db_url: str, *, course_id: str = "default_course") -> int:
     """Write every row's score into the nbgrader gradebook at ``db_url``; returns how many
     grades were written. Idempotent: assignments, cells, students and submissions are
@@ -65,7 +79,7 @@ def to_nbgrader(rows: list[Row], db_url: str, *, course_id: str = "default_cours
     from nbgrader.api import Grade, Gradebook, MissingEntry
 
     written = 0
-    with Gradebook(db_url, course_id=course_id) as gb:
+    with _interpreter_bin_on_path(), Gradebook(db_url, course_id=course_id) as gb:
         chapters: dict[str, dict[str, float]] = {}
         for r in rows:
             chapters.setdefault(r.chapter, {})[r.exercise_id] = r.max_score

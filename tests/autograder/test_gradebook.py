@@ -28,7 +28,15 @@ def result(name="alice.ipynb", chapter="00_backprop", version="0.1.0", scores=No
                 "max_points": m,
                 "status": "graded",
                 "reason": "" if p == m else "basic-1: output: wrong",
-                "cases": [{"name": "basic-1", "group": "basic", "hidden": False, "ok": p == m}],
+                "cases": [
+                    {
+                        "name": "basic-1",
+                        "group": "basic",
+                        "hidden": False,
+                        "ok": p == m,
+                        "reason": "" if p == m else "output: wrong",
+                    }
+                ],
             }
             for ex, (p, m) in scores.items()
         ],
