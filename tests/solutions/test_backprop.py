@@ -1,5 +1,3 @@
-import math
-
 import numpy as np
 import pytest
 import torch
@@ -266,24 +264,34 @@ def test_mlp_bad_inputs_raise():
 
 
 @given(
-    losses=st.lists(st.floats(-1e4, 1e4), min_size=1, max_size=40),
+    losses=hnp.arrays(np.float64, st.integers(1, 300), elements=st.floats(-1e4, 1e4)),
     beta=st.floats(0.0, 0.999),
 )
 def test_running_loss_is_the_weighted_sum(losses, beta):
+    """s_t = (1 - beta) sum_k beta^(t-k) L_k, over lengths beyond the 64-step blocks."""
     ema = running_loss(losses, beta)
     t = np.arange(1, len(losses) + 1)
-    for i in range(len(losses)):  # s_t = (1 - beta) sum_k beta^(t-k) L_k
-        weights = (1 - beta) * beta ** (t[i] - t[: i + 1])
-        direct = np.dot(weights, losses[: i + 1])
-        assert math.isclose(ema[i], direct, rel_tol=1e-9, abs_tol=1e-9 * max(map(abs, losses)))
+    lag = t[:, None] - t[None, :]
+    weights = np.where(lag >= 0, (1 - beta) * beta ** np.maximum(lag, 0), 0.0)
+    scale = max(1.0, float(np.abs(losses).max()))
+    assert_close(ema, weights @ losses, rtol=1e-9, atol=1e-9 * scale)
     corrected = running_loss(losses, beta, bias_correction=True)
-    assert_close(
-        corrected, ema / (1 - beta**t), rtol=1e-9, atol=1e-12 * max(1, max(map(abs, losses)))
-    )
+    assert_close(corrected, ema / (1 - beta**t), rtol=1e-9, atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.999])
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 4096, 10_007])
+def test_running_loss_matches_the_plain_recursion(beta, n):
+    losses = np.random.default_rng(n).gamma(2.0, size=n) + 1.0
+    s, expected = 0.0, []
+    for loss in losses:  # the textbook loop
+        s = beta * s + (1 - beta) * loss
+        expected.append(s)
+    assert_close(running_loss(losses, beta), np.array(expected), rtol=1e-12)
 
 
 @given(
-    value=st.floats(-1e4, 1e4),
+    value=st.floats(-1e4, 1e4, allow_subnormal=False),
     beta=st.floats(0.0, 0.999),
     steps=st.integers(1, 50),
 )
