@@ -849,8 +849,8 @@ def cross_entropy_backward(
     t, valid = _class_indices(target, x, ignore_index)
     w_target = np.where(valid, w[t], 0).astype(x.dtype, copy=False)
     a = _per_target_scale(grad_output, w_target, valid, reduction, x.dtype)
-    smooth = np.where(valid, a * (ls / n_classes), 0).astype(x.dtype, copy=False)
-    with np.errstate(invalid="ignore"):  # 0/0 weights give nan, as in torch
+    with np.errstate(invalid="ignore"):  # all-zero class weights give nan, as in torch
+        smooth = np.where(valid, a * (ls / n_classes), 0).astype(x.dtype, copy=False)
         grad = probs * (a * (1 - ls) * w_target + smooth * w.sum())[..., None]  # s * sum(q)
         if ls:
             grad -= smooth[..., None] * w
