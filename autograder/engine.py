@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from autograder import codec, drivers
 from autograder.compare import compare
+from autograder.public import StoredReference
 from autograder.registry import Case, Exercise
 
 
@@ -21,6 +22,8 @@ def wire_args(case: Case) -> tuple[list, dict]:
 
 def run_case(ex: Exercise, fn, case: Case):
     """Drive ``fn`` (the student's or the reference) on one case, in this process."""
+    if isinstance(fn, StoredReference):  # a release bundle: outputs stored, no solutions/
+        return fn.replay(case)
     args, kwargs = wire_args(case)
     return drivers.drive(ex.kind, fn, args, kwargs, case.steps)
 
