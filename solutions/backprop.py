@@ -403,10 +403,12 @@ def softmax_cross_entropy_backward(grad_output, logits, target) -> np.ndarray:
     (every wrong class gets :math:`+\mathrm{softmax}(z_i)_k`, not 0).
     """
     z, labels = _logits_and_labels(logits, target)
-    exp_shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    grad = exp_shifted / exp_shifted.sum(axis=1, keepdims=True)
+    grad = z - z.max(axis=1, keepdims=True)  # one new array, then updated in place
+    np.exp(grad, out=grad)
+    grad /= grad.sum(axis=1, keepdims=True)  # softmax(z)
     grad[np.arange(len(z)), labels] -= 1.0
-    return np.asarray(grad_output, dtype=np.float64) * grad / len(z)
+    grad *= np.asarray(grad_output, dtype=np.float64) / len(z)
+    return grad
 
 
 def _logits_and_labels(logits, target) -> tuple[np.ndarray, np.ndarray]:
