@@ -252,7 +252,8 @@ def mlp_forward(
 
     Row-major batch convention: ``x`` is (B, n_0), one example per row, so the column-vector
     :math:`z^l = W^l a^{l-1} + b^l` of the textbook becomes :math:`a^{l-1} (W^l)^\top + b^l`
-    (what ``torch.nn.Linear`` computes).
+    (what ``torch.nn.Linear`` computes). Everything is float64: this network exists to
+    check gradients to ~1e-10.
 
     Args:
         params: ``[(W^1, b^1), ...]`` as from :func:`mlp_init`.
@@ -351,20 +352,28 @@ def quadratic_cost(output, target) -> np.ndarray:
 
     .. math:: C = \frac{1}{2B} \sum_{i=1}^{B} \lVert a^L_i - y_i \rVert^2
 
-    (``F.mse_loss(output, target, reduction="sum") / (2 B)``.) Returns a 0-d array.
+    (``F.mse_loss(output, target, reduction="sum") / (2 B)``.) Returns a 0-d array of the
+    output's dtype (computed in float64).
 
     Example:
         >>> quadratic_cost(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
         array(2.5)
     """
     a, y = _paired(output, target)
-    return np.asarray(0.5 * np.sum((a - y) ** 2) / a.shape[0])
+    return np.asarray(0.5 * np.sum((a - y) ** 2) / a.shape[0], dtype=_float_dtype(output))
 
 
 def quadratic_cost_backward(grad_output, output, target) -> np.ndarray:
     r"""Gradient of :func:`quadratic_cost` w.r.t. the output: :math:`(a^L - y)/B`."""
     a, y = _paired(output, target)
-    return np.asarray(grad_output, dtype=np.float64) * (a - y) / a.shape[0]
+    grad = np.asarray(grad_output, dtype=np.float64) * (a - y) / a.shape[0]
+    return grad.astype(_float_dtype(output), copy=False)
+
+
+def _float_dtype(x) -> np.dtype:
+    """The input's floating dtype (float32 in, float32 out, as torch); float64 otherwise."""
+    dtype = np.asarray(x).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
 def _paired(output, target) -> tuple[np.ndarray, np.ndarray]:
@@ -382,7 +391,8 @@ def softmax_cross_entropy(logits, target) -> np.ndarray:
 
     .. math:: C = \frac{1}{B}\sum_{i=1}^B \Big(\log \sum_k e^{z_{ik}} - z_{i, y_i}\Big)
 
-    computed with log-sum-exp, so it is finite for any finite logits. Returns a 0-d array.
+    computed with log-sum-exp, so it is finite for any finite logits. Returns a 0-d array of
+    the logits' dtype (computed in float64).
 
     Example:
         >>> float(softmax_cross_entropy(np.zeros((1, 4)), np.array([2])).round(4))
@@ -391,7 +401,8 @@ def softmax_cross_entropy(logits, target) -> np.ndarray:
     z, labels = _logits_and_labels(logits, target)
     shift = z.max(axis=1)
     log_norm = shift + np.log(np.exp(z - shift[:, None]).sum(axis=1))
-    return np.asarray(np.mean(log_norm - z[np.arange(len(z)), labels]))
+    loss = np.mean(log_norm - z[np.arange(len(z)), labels])
+    return np.asarray(loss, dtype=_float_dtype(logits))
 
 
 def softmax_cross_entropy_backward(grad_output, logits, target) -> np.ndarray:
@@ -408,7 +419,7 @@ def softmax_cross_entropy_backward(grad_output, logits, target) -> np.ndarray:
     grad /= grad.sum(axis=1, keepdims=True)  # softmax(z)
     grad[np.arange(len(z)), labels] -= 1.0
     grad *= np.asarray(grad_output, dtype=np.float64) / len(z)
-    return grad
+    return grad.astype(_float_dtype(logits), copy=False)
 
 
 def _logits_and_labels(logits, target) -> tuple[np.ndarray, np.ndarray]:

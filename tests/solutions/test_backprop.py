@@ -375,3 +375,20 @@ def test_relu_gradient_at_exactly_zero_is_zero_like_torch():
     for (dw, db), (w, b) in zip(grads, tensors, strict=True):
         assert_close(dw, w.grad)
         assert_close(db, b.grad)
+
+
+def test_loss_heads_preserve_float32_like_torch():
+    rng = np.random.default_rng(8)
+    z = (rng.standard_normal((4, 5)) * 3).astype(np.float32)
+    labels = rng.integers(0, 5, 4)
+    y = rng.random((4, 5)).astype(np.float32)
+    z_t = to_torch(z, True)
+    ce = torch.nn.functional.cross_entropy(z_t, to_torch(labels))
+    ce.backward()
+    ours = [softmax_cross_entropy(z, labels), softmax_cross_entropy_backward(1.0, z, labels)]
+    assert all(o.dtype == np.float32 for o in ours)
+    assert_close(ours[0], ce, dtype=np.float32)
+    assert_close(ours[1], z_t.grad, dtype=np.float32)
+    cost, grad = quadratic_cost(z, y), quadratic_cost_backward(1.0, z, y)
+    assert cost.dtype == np.float32 and grad.dtype == np.float32
+    assert_close(grad, (z.astype(np.float64) - y) / 4, dtype=np.float32)
