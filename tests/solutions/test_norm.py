@@ -211,6 +211,24 @@ def test_momentum_none_is_refused_and_one_over_t_is_the_cumulative_average():
     assert_close(rv, module.running_var, what="running_var")
 
 
+def test_batch_norm_matches_nn_batchnorm2d_through_training_then_eval():
+    rng = _rng(12)
+    module = torch.nn.BatchNorm2d(3, momentum=0.25).double()
+    with torch.no_grad():
+        module.weight.copy_(_t64(rng.standard_normal(3)))
+        module.bias.copy_(_t64(rng.standard_normal(3)))
+    weight, bias = module.weight.detach().numpy().copy(), module.bias.detach().numpy().copy()
+    rm, rv = np.zeros(3), np.ones(3)
+    for step in range(4):
+        x = rng.standard_normal((5, 3, 4, 2)) * (step + 1) + step
+        y = norm.batch_norm(x, rm, rv, weight, bias, training=True, momentum=0.25)
+        assert_close(y, module.train()(_t64(x)), what=f"train step {step}")
+    assert_close(rm, module.running_mean, what="running_mean")
+    assert_close(rv, module.running_var, what="running_var")
+    x = rng.standard_normal((2, 3, 4, 2))
+    assert_close(norm.batch_norm(x, rm, rv, weight, bias), module.eval()(_t64(x)), what="eval")
+
+
 @given(data=st.data(), shape=nc_star(), dtype=dtypes)
 def test_batch_norm_eval_matches_torch_and_leaves_running_stats(data, shape, dtype):
     c = shape[1]
