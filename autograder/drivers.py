@@ -103,9 +103,16 @@ def _function(fn, args, kwargs, steps):
 
 def _inplace(fn, args, kwargs, steps):
     """A function that may also update its positional array arguments in place (running
-    statistics): the output, then every positional array as it is after the call."""
+    statistics, clipped gradients): the output, then every positional array (or list of
+    arrays) as it is after the call."""
     out = fn(*args, **kwargs)
-    return (out, *[a for a in args if isinstance(a, np.ndarray)])
+    updated = [
+        a
+        for a in args
+        if isinstance(a, np.ndarray)
+        or (isinstance(a, list) and a and all(isinstance(x, np.ndarray) for x in a))
+    ]
+    return (out, *updated)
 
 
 def _initializer(fn, args, kwargs, steps):

@@ -20,6 +20,8 @@ import textwrap
 import types
 from pathlib import Path
 
+import numpy as np
+
 from autograder import registry
 from autograder.registry import Exercise
 
@@ -85,6 +87,15 @@ def stub_source(ex: Exercise) -> str:
             f"        raise NotImplementedError\n\n    def {step}:\n"
             f"        raise NotImplementedError\n"
         )
+    if "<" in sig or "array(" in sig:  # a default without a literal repr: as in the source
+        fn = ast.parse(textwrap.dedent(inspect.getsource(ex.reference))).body[0]
+        for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
+            a.annotation = None
+        for a in (fn.args.vararg, fn.args.kwarg):
+            if a is not None:
+                a.annotation = None
+        sig = f"({ast.unparse(fn.args)})"
+        return _default_constants(ex) + f"def {ex.function}{sig}:\n    raise NotImplementedError\n"
     return f"def {ex.function}{sig}:\n    raise NotImplementedError\n"
 
 
@@ -139,9 +150,33 @@ def helper_source(exercises: list[Exercise]) -> str:
                     )
             elif isinstance(value, int | float | str | tuple | bool | frozenset) or value is None:
                 defs[name] = f"{name} = {value!r}\n"
+            elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+                defs[name] = f"{name} = np.array({value.tolist()!r}, dtype=np.{value.dtype})\n"
     body = ["import numpy as np"] + sorted(set(imports.values()) - {"import numpy as np"})
     ordered = sorted(defs.items(), key=lambda kv: (not kv[1].startswith(kv[0] + " ="), kv[0]))
     return "\n".join(body) + "\n\n" + "\n\n".join(src.rstrip() for _, src in ordered) + "\n"
+
+
+def _default_constants(ex: Exercise) -> str:
+    """Module constants used as default values in the signature, defined in the function's
+    own cell: defaults are evaluated when the ``def`` runs, so the cell works wherever it is
+    moved (the setup cell defines them too)."""
+    if inspect.isclass(ex.reference):
+        return ""
+    fn = ast.parse(textwrap.dedent(inspect.getsource(ex.reference))).body[0]
+    defaults = [*fn.args.defaults, *[d for d in fn.args.kw_defaults if d is not None]]
+    names = sorted({n.id for d in defaults for n in ast.walk(d) if isinstance(n, ast.Name)})
+    glb = vars(inspect.getmodule(ex.reference))
+    lines = [
+        f"{name} = np.array({glb[name].tolist()!r}, dtype=np.{glb[name].dtype})\n"
+        if isinstance(glb[name], np.ndarray)
+        else f"{name} = {glb[name]!r}\n"
+        for name in names
+        if name in glb and isinstance(glb[name], np.ndarray | int | float | str | tuple)
+    ]
+    if any("np.array(" in line for line in lines):
+        lines.insert(0, "import numpy as np\n\n")
+    return "".join(lines) + ("\n\n" if lines else "")
 
 
 def _solution_region(ex: Exercise) -> str:
@@ -229,7 +264,11 @@ def solution_notebook(chapter: str) -> dict:
     for e in exs:
         cells += [
             _cell("markdown", _exercise_markdown(e), f"{e.id}-md"),
-            _cell("code", textwrap.dedent(inspect.getsource(e.reference)), f"{e.id}-code"),
+            _cell(
+                "code",
+                _default_constants(e) + textwrap.dedent(inspect.getsource(e.reference)),
+                f"{e.id}-code",
+            ),
             _cell("code", f"check({e.function})", f"{e.id}-check"),
         ]
     return _notebook(cells)

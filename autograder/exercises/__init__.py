@@ -28,6 +28,11 @@ How to add a chapter (no change to the engine is needed):
    raises ``ExerciseDefinitionError`` on import, which fails ``autograder exercises`` and
    the tests: authoring mistakes never reach a student's grade.
 4. Run ``autograder build-notebooks`` to (re)generate the chapter's notebooks and commit them.
+5. A public name of ``solutions.<topic>`` that cannot be an exercise (it takes a Python
+   callable, which cannot cross the sandbox; a base class; a special case of another
+   exercise) goes in the chapter file's ``NOT_EXERCISES = {"topic.name": "reason"}``.
+   ``tests/autograder/test_coverage.py`` fails on any public, non-worked name that is
+   neither registered nor excused.
 
 Kinds: ``function`` (outputs compared with the reference), ``backward`` (``forward=``
 the reference forward; ``check()`` also compares the student's backward with central
@@ -35,5 +40,10 @@ differences of the student's own forward), ``initializer`` (in-place fill given 
 ``numpy.random.Generator``: compared by distribution, not values), ``optimizer`` (class
 ``Opt(params, **options)`` with ``.step(grads)``; cases give initial params, a gradient per
 step and ``steps``; the trajectory is compared), ``scheduler`` (class ``Sched(optimizer,
-**options)`` with ``.step()`` / ``.get_last_lr()``; the learning rates are compared).
+**options)`` with ``.step()`` / ``.get_last_lr()``; the learning rates are compared),
+``inplace`` (a function that also updates positional arrays or lists of arrays in place,
+e.g. BatchNorm's running statistics or clipped gradients: the output and those arguments
+after the call are compared), ``averager`` (class ``Avg(params, **options)`` with
+``.update_parameters(params)`` and ``.params``, e.g. SWA/EMA: the averaged parameters after
+every update are compared).
 """

@@ -21,7 +21,7 @@ def _act(forward, backward, variants=({},), **kw):
 def _prelu(hidden: bool):
     def make(g: Gen):
         c = 4
-        yield case("one slope", g.normal(5, c), np.array([0.25]))
+        yield case("one slope", g.normal(5, c), g.uniform(1, high=0.5))
         yield case("per channel", g.normal(3, c, 2), g.uniform(c, low=-0.5, high=0.5))
         yield case("float32", g.normal(5, c, dtype=np.float32), np.array([0.1], np.float32))
         if hidden:

@@ -1,6 +1,9 @@
 """00_backprop: numerical gradient checking."""
 
-from autograder.registry import Fn, case, exercise
+import numpy as np
+
+from autograder.authoring import pair
+from autograder.registry import Fn, Rng, case, exercise
 from solutions import backprop as ref
 
 
@@ -35,3 +38,84 @@ EXERCISES = [
         "a correct backward, large for a buggy one.",
     ),
 ]
+
+
+def _mlp(hidden: bool):
+    sizes = [4, 5, 3] if hidden else [3, 4, 2]
+
+    def make(g):
+        yield case("layers", sizes, generator=Rng(g.seed()))
+        yield case("deeper", [20, 30, 30, 10], generator=Rng(g.seed()))
+
+    return make
+
+
+def _mlp_backward(hidden: bool):
+    def make(g):
+        for activation in ("sigmoid", "tanh", "relu"):
+            params = ref.mlp_init([3, 5, 2] if not hidden else [4, 6, 5, 3], g.rng)
+            x = g.normal(6, params[0][0].shape[1])
+            out, cache = ref.mlp_forward(params, x, activation)
+            yield case(activation, params, cache, g.normal(*out.shape))
+        out, cache = ref.mlp_forward(params, x, "relu", activate_output=False)
+        yield case("linear output", params, cache, g.normal(*out.shape))
+
+    return make
+
+
+def _costs(hidden: bool, classes: bool):
+    def make(g):
+        for n in (7, 30) if hidden else (5,):
+            z = g.normal(n, 4, scale=2.0)
+            target = g.integers(0, 4, n) if classes else g.uniform(n, 4)
+            yield case("basic", z if classes else 1 / (1 + np.exp(-z)), target)
+        z = g.normal(3, 4, dtype=np.float32)
+        yield case("float32", z, g.integers(0, 4, 3) if classes else g.uniform(3, 4, dtype=z.dtype))
+        if hidden and classes:
+            yield case("extreme", g.normal(4, 5, scale=1e4), g.integers(0, 5, 4))
+
+    return make
+
+
+def _running(hidden: bool):
+    def make(g):
+        losses = 2.0 + g.normal(40 if hidden else 10)
+        yield case("ema", losses)
+        yield case("ema", losses, beta=0.5)
+        yield case("bias correction", losses, beta=0.9, bias_correction=True)
+
+    return make
+
+
+def _pair(forward, backward, classes):
+    inputs = (_costs(False, classes), _costs(True, classes))
+    return pair(forward, backward, points=(1, 1), inputs=inputs)
+
+
+EXERCISES += [
+    exercise(
+        ref.mlp_init,
+        points=1,
+        compare="distribution",
+        public=_mlp(False),
+        hidden=_mlp(True),
+        description="Random: each weight matrix and bias vector is compared by distribution.",
+    ),
+    exercise(
+        ref.mlp_backward,
+        points=3,
+        public=_mlp_backward(False),
+        hidden=_mlp_backward(True),
+        description="BP1-BP4: the cache is what the worked example ``mlp_forward`` returns.",
+    ),
+    *_pair(ref.quadratic_cost, ref.quadratic_cost_backward, classes=False),
+    *_pair(ref.softmax_cross_entropy, ref.softmax_cross_entropy_backward, classes=True),
+    exercise(ref.running_loss, points=1, public=_running(False), hidden=_running(True)),
+]
+
+NOT_EXERCISES = {
+    "backprop.iterate_minibatches": "a Python generator of shuffled index batches: the "
+    "batches depend on the student's random draws, and generators cannot cross the sandbox",
+    "backprop.train_val_split": "a random permutation split: the result depends on the "
+    "student's random draws (the chapter checks sizes and disjointness in its text)",
+}

@@ -1,5 +1,7 @@
 """07_metrics: precision/recall/F-scores by average, top-k accuracy, Dice, per-class counts."""
 
+import numpy as np
+
 from autograder.registry import case, exercise
 from solutions import metrics as ref
 
@@ -96,3 +98,123 @@ EXERCISES = [
         hidden=_multilabel(True),
     ),
 ]
+
+
+def _scores(hidden: bool, multiclass: bool = False):
+    """Binary labels and scores with ties (rounded scores), as ranking metrics see them."""
+
+    def make(g):
+        n = 40 if hidden else 12
+        y = g.integers(0, 2, n)
+        yield case("binary", y, g.uniform(n) + 0.3 * y)
+        # by keyword: rounded scores (0.5, ...) are not mistaken for leaked data (leak test)
+        yield case("ties", y, y_score=np.round(g.uniform(n) + 0.3 * y, 1))
+        if multiclass:
+            labels = g.integers(0, 3, n)
+            yield case("ovr", labels, g.probs(n, 3), multi_class="ovr")
+
+    return make
+
+
+def _curve_points(hidden: bool):
+    def make(g):
+        x = np.sort(g.uniform(12 if hidden else 6))
+        yield case("increasing", x, g.uniform(x.size))
+        yield case("decreasing", x[::-1].copy(), g.uniform(x.size))
+
+    return make
+
+
+def _boxes(g, n):
+    xy = g.uniform(n, 2, high=10.0)
+    return np.concatenate([xy, xy + g.uniform(n, 2, low=0.5, high=5.0)], axis=1)
+
+
+def _box_cases(pairwise: bool):
+    def make(hidden: bool):
+        def factory(g):
+            n = 6 if hidden else 3
+            if pairwise:
+                yield case("boxes", _boxes(g, n), _boxes(g, n + 1))
+                a = _boxes(g, 2)
+                yield case("identical and disjoint", a, np.concatenate([a, a + 100.0]))
+            else:
+                yield case("boxes", _boxes(g, n))
+
+        return factory
+
+    return make
+
+
+def _coco(hidden: bool):
+    def make(g):
+        gt = _boxes(g, 6 if hidden else 3)
+        det = np.concatenate([gt + g.normal(*gt.shape, scale=0.5), _boxes(g, 2)])
+        yield case("one image", {"boxes": det, "scores": g.uniform(len(det))}, {"boxes": gt})
+        yield case(
+            "AP50",
+            {"boxes": det, "scores": g.uniform(len(det))},
+            {"boxes": gt},
+            iou_thresholds=np.array([0.5]),
+        )
+
+    return make
+
+
+def _perplexity(hidden: bool):
+    def make(g):
+        lp = np.log(g.uniform(*((4, 9) if hidden else (2, 5)), low=0.05, high=1.0))
+        yield case("tokens", lp)
+        yield case("mask", lp, mask=g.integers(0, 2, *lp.shape).astype(bool) | (lp > -1.0))
+
+    return make
+
+
+def _regression(hidden: bool, positive: bool = False):
+    def make(g):
+        n = 25 if hidden else 8
+        y = g.uniform(n, low=1.0, high=5.0) if positive else g.normal(n)
+        yield case("basic", y, y + 0.3 * g.normal(n))
+        yield case("sample_weight", y, y + 0.3 * g.normal(n), sample_weight=g.uniform(n))
+        y2 = g.uniform(n, 2, low=1.0, high=5.0)
+        yield case("multioutput", y2, y2 + 0.3 * g.normal(n, 2), multioutput="raw_values")
+
+    return make
+
+
+def _one(fn, factory, points=1, **kw):
+    return exercise(fn, points=points, public=factory(False), hidden=factory(True), **kw)
+
+
+EXERCISES += [
+    _one(ref.precision_recall_fscore_support, _averaged, points=1),
+    _one(ref.roc_curve, _scores, points=1),
+    _one(ref.auc, _curve_points),
+    exercise(
+        ref.roc_auc_score,
+        points=1,
+        public=_scores(False, multiclass=True),
+        hidden=_scores(True, multiclass=True),
+    ),
+    _one(ref.precision_recall_curve, _scores, points=1),
+    _one(ref.average_precision_score, _scores),
+    _one(ref.eleven_point_average_precision, _scores),
+    _one(ref.all_point_average_precision, _scores),
+    _one(ref.box_area, _box_cases(False)),
+    _one(ref.box_iou, _box_cases(True)),
+    _one(ref.coco_average_precision, _coco, points=1),
+    _one(ref.perplexity, _perplexity),
+    _one(ref.root_mean_squared_error, _regression),
+    _one(ref.mean_absolute_error, _regression),
+    exercise(
+        ref.mean_absolute_percentage_error,
+        points=1,
+        public=_regression(False, positive=True),
+        hidden=_regression(True, positive=True),
+    ),
+    _one(ref.r2_score, _regression),
+]
+
+NOT_EXERCISES = {
+    "metrics.UndefinedMetricWarning": "a warning class (sklearn's), not a metric",
+}

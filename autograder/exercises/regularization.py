@@ -1,8 +1,10 @@
 """06_regularization: L1 penalty and its gradient, soft thresholding, FGM, label smoothing,
 class re-sampling and re-weighting."""
 
+import numpy as np
+
 from autograder.authoring import with_grad_output
-from autograder.registry import case, exercise
+from autograder.registry import Rng, case, exercise
 from solutions import regularization as ref
 
 
@@ -80,3 +82,156 @@ EXERCISES = [
         hidden=_counts(True, scheme=("inverse", "inverse_sqrt", "effective_number")),
     ),
 ]
+
+
+def _regression(hidden: bool, path: bool = False):
+    def make(g):
+        n, d = (30, 5) if hidden else (12, 3)
+        X = g.normal(n, d)
+        y = X @ np.where(g.rng.random(d) < 0.5, 0.0, g.normal(d)) + 0.1 * g.normal(n)
+        if path:
+            yield case("path", X, y, np.array([0.01, 0.1, 1.0]))
+        else:
+            for lam in (0.1, 2.0) if hidden else (0.5,):
+                yield case("lambda", X, y, lam)
+
+    return make
+
+
+def _random(cases):
+    def make(hidden: bool):
+        def factory(g):
+            yield from cases(g, hidden)
+
+        return factory
+
+    return make
+
+
+def _mask_cases(g, hidden):
+    shape = [300, 200] if hidden else [200, 150]
+    yield case("p=0.5", shape, generator=Rng(g.seed()))
+    yield case("p=0.2", shape, p=0.2, generator=Rng(g.seed()))
+    yield case("float32", shape, p=0.3, generator=Rng(g.seed()), dtype="float32")
+
+
+def _dropout_cases(g, hidden):
+    x = g.normal(*((300, 200) if hidden else (200, 150)))
+    yield case("training", x, p=0.3, generator=Rng(g.seed()))
+    yield case("eval", x, p=0.3, training=False)
+
+
+def _dropout_backward_cases(g, hidden):
+    x = g.normal(*((300, 200) if hidden else (200, 150)))
+    yield case("training", g.normal(*x.shape), x, p=0.3, generator=Rng(g.seed()))
+    yield case("eval", g.normal(*x.shape), x, p=0.3, training=False)
+
+
+def _grads(g, hidden):
+    return [g.normal(*s) for s in ([(3, 4), (5,)] if hidden else [(4,), (2, 2)])]
+
+
+def _clip_norm(hidden: bool):
+    def make(g):
+        yield case("clipped", _grads(g, hidden), 1.0)
+        yield case("not clipped", _grads(g, hidden), 100.0)
+        yield case("norm_type", _grads(g, hidden), 1.0, norm_type=1.0 if hidden else np.inf)
+
+    return make
+
+
+def _clip_value(hidden: bool):
+    def make(g):
+        yield case("clipped", _grads(g, hidden), 0.5)
+
+    return make
+
+
+def _labels(hidden: bool):
+    def make(g):
+        labels = g.integers(0, 4, 40 if hidden else 12)
+        yield case("q=1", labels)
+        yield case("q", labels, q=0.5 if hidden else 0.0)
+        if hidden:
+            yield case("num_classes", g.integers(0, 3, 10), q=0.5, num_classes=5)
+
+    return make
+
+
+def _resample_cases(g, hidden):
+    labels = np.repeat(np.arange(4), [5, 20, 60, 200])
+    yield case("q=0", labels, 5000, q=0.0, generator=Rng(g.seed()))
+    yield case("q", labels, 5000, q=0.5, generator=Rng(g.seed()))
+
+
+def _random_exercise(fn, cases, points=1, **kw):
+    make = _random(cases)
+    return exercise(
+        fn, points=points, compare="distribution", public=make(False), hidden=make(True), **kw
+    )
+
+
+EXERCISES += [
+    exercise(
+        ref.lasso_proximal_gradient,
+        points=2,
+        public=_regression(False),
+        hidden=_regression(True),
+        rtol={"float64": 1e-5},
+        atol={"float64": 1e-7},
+        description="Graded on the converged minimiser (any convergent algorithm works).",
+    ),
+    exercise(ref.ridge_solution, points=1, public=_regression(False), hidden=_regression(True)),
+    exercise(
+        ref.l1_l2_solution_path,
+        points=1,
+        public=_regression(False, path=True),
+        hidden=_regression(True, path=True),
+        rtol={"float64": 1e-5},
+        atol={"float64": 1e-7},
+    ),
+    _random_exercise(
+        ref.dropout_mask,
+        _mask_cases,
+        description="Random: graded by distribution (zeros with probability p, else 1 / (1 - p)).",
+    ),
+    _random_exercise(ref.dropout, _dropout_cases, description="Random: graded by distribution."),
+    _random_exercise(
+        ref.dropout_backward,
+        _dropout_backward_cases,
+        description="Random (the mask is redrawn from the same generator as the forward): "
+        "graded by distribution.",
+    ),
+    exercise(
+        ref.clip_grad_norm_,
+        points=2,
+        kind="inplace",
+        public=_clip_norm(False),
+        hidden=_clip_norm(True),
+        description="Graded on the returned total norm and on the gradients after the call "
+        "(clipped in place).",
+    ),
+    exercise(
+        ref.clip_grad_value_,
+        points=1,
+        kind="inplace",
+        public=_clip_value(False),
+        hidden=_clip_value(True),
+        description="Returns None, as in torch; graded on the gradients after the call.",
+    ),
+    exercise(ref.sampling_weights, points=1, public=_labels(False), hidden=_labels(True)),
+    _random_exercise(
+        ref.resample_indices,
+        _resample_cases,
+        description="Random: graded by the distribution of the drawn indices.",
+    ),
+]
+
+NOT_EXERCISES = {
+    "regularization.multi_sample_dropout": "takes the classifier head as a Python callable, "
+    "which cannot cross the grading sandbox; its dropout is the dropout exercise",
+    "regularization.pgd": "takes the loss gradient as a Python callable (sandbox); its "
+    "single steps are the fgm exercise and the worked example fgsm",
+    "regularization.EarlyStopping": "a stateful class with step(metric) -> bool: no grading "
+    "driver for it; the chapter shows it as a worked pattern",
+}
