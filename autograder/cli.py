@@ -193,6 +193,8 @@ def _cmd_export(args) -> int:
     from autograder import export
 
     if args.format == "gradescope":
+        if not args.out:
+            raise SystemExit("export gradescope needs the path of the zip to write")
         path = export.gradescope_zip(args.out, chapter=args.chapter, timeout=args.timeout)
         print(f"wrote {path}")
         return 0

@@ -99,6 +99,8 @@ def text(summary: dict, *, grader_version: str) -> str:
             for ex, e in s["exercises"].items()
             if e["score"] < e["max"]
         ]
+        if len(lost) > 4:
+            lost = [*lost[:3], f"+{len(lost) - 3} more"]
         lines.append(
             f"  {sid:{width}s} {_fmt(s['total']):>7} / {_fmt(s['max']):<5} {pct:5.1f} %"
             + (f"  lost: {', '.join(lost)}" if lost else "")
