@@ -69,6 +69,7 @@ def test_grade_cells_match_the_generated_nbgrader_notebooks():
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # inside nbgrader.api
 def test_nbgrader_export_reads_back_through_nbgrader_api(book, tmp_path):
     from nbgrader.api import Gradebook as NbGradebook
 
