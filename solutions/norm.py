@@ -617,10 +617,18 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         array([[-1.,  1., -1.,  1.]])
     """
     x, groups, w, b, eps = _group_norm_setup(input, num_groups, weight, bias, eps)
-    group_size = x.shape[1] // groups * int(np.prod(x.shape[2:]))
-    x_hat = _standardize_rows(_per_row(x, group_size), eps)[0]
-    y3 = x_hat.reshape(x.shape[0], x.shape[1], -1)
-    return _channel_affine_(y3, w, b).reshape(x.shape).astype(x.dtype, copy=False)
+    n, c = x.shape[:2]
+    group_size = c // groups * int(np.prod(x.shape[2:]))
+    rows = _per_row(x, group_size)  # one row per (sample, group)
+    y = rows - rows.mean(axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(np.einsum("pm,pm->p", y, y) / group_size + eps)
+    scale = inv_std.reshape(n, groups, 1)  # per (sample, group) ...
+    if w is not None:
+        scale = scale * _f64(w).reshape(groups, -1)  # ... times gamma_c: one pass for both
+    per_channel = y.reshape(n, groups, c // groups, -1)  # a view of y
+    per_channel *= scale[..., None]
+    y3 = _channel_affine_(y.reshape(n, c, -1), None, b)
+    return y3.reshape(x.shape).astype(x.dtype, copy=False)
 
 
 def group_norm_backward(
