@@ -61,7 +61,10 @@ def compare(ex, expected, got, *, where: str = "output") -> Verdict:
         reason = f"{where}: wrong value: expected {expected!r}, got {got!r}"[:200]
         return Verdict(ok, "" if ok else reason)
     if not _is_arraylike(got) or isinstance(got, str):
-        return Verdict(False, f"{where}: expected an array or number, got {type(got).__name__}")
+        hint = " (return a numpy array: np.asarray(...))" if isinstance(got, list | tuple) else ""
+        return Verdict(
+            False, f"{where}: expected an array or number, got {type(got).__name__}{hint}"
+        )
     e, g = np.asarray(expected), np.asarray(got)
     if g.dtype.hasobject or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
         return Verdict(False, f"{where}: expected numbers, got dtype {g.dtype}")
@@ -101,14 +104,18 @@ def _allclose(ex, e, g, where) -> Verdict:
     if close.all():
         return Verdict(True)
     idx = np.unravel_index(int(np.argmax(~close)), close.shape) if close.ndim else ()
-    diff = np.where(finite_expected & np.isfinite(gf), np.abs(gf - ef), np.inf)
-    rel = diff / np.maximum(np.abs(ef), np.finfo(np.float64).tiny)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.where(finite_expected & np.isfinite(gf), np.abs(gf - ef), np.inf)
+        diff = np.where(close, 0.0, diff)  # equal infinities / NaNs are not errors
+        # over the differing values; relative to an exact 0 is meaningless: left out
+        scaled = ~close & (np.abs(ef) > 0)
+        rel = diff[scaled] / np.abs(ef[scaled])
     details = {
         "first_index": tuple(int(i) for i in idx),
         "expected_value": float(ef[idx]),
         "got_value": float(gf[idx]),
         "max_abs_error": float(diff.max()),
-        "max_rel_error": float(rel.max()),
+        "max_rel_error": float(rel.max()) if rel.size else None,
         "mismatched": int((~close).sum()),
         "size": int(close.size),
         "rtol": rtol,
@@ -118,14 +125,28 @@ def _allclose(ex, e, g, where) -> Verdict:
         first = np.unravel_index(int(np.argmax(bad_nan)), bad_nan.shape) if bad_nan.ndim else ()
         reason = (
             f"{where}: NaN or inf where the answer is finite "
-            f"({int(bad_nan.sum())} of {bad_nan.size}, first at index {tuple(first)}): "
+            f"({int(bad_nan.sum())} of {bad_nan.size}, first at index "
+            f"{tuple(int(i) for i in first)}): "
             "overflow? use a numerically stable formula"
         )
+    elif close.ndim == 0:  # a number: say which numbers (hidden cases get the summary)
+        rel = details["max_rel_error"]
+        reason = (
+            f"{where}: expected {details['expected_value']:.6g}, got {details['got_value']:.6g} "
+            f"(abs error {details['max_abs_error']:.3g}"
+            + (f", rel error {rel:.3g})" if rel is not None else ")")
+        )
+        return Verdict(False, reason, details, summary="wrong value")
     else:
+        rel_text = (
+            f", max rel error {details['max_rel_error']:.3g}"
+            if details["max_rel_error"] is not None
+            else ""
+        )
         reason = (
             f"{where}: {details['mismatched']} of {details['size']} values differ "
-            f"(max abs error {details['max_abs_error']:.3g}, max rel error "
-            f"{details['max_rel_error']:.3g}; first at index {details['first_index']})"
+            f"(max abs error {details['max_abs_error']:.3g}{rel_text}; "
+            f"first at index {details['first_index']})"
         )
     return Verdict(False, reason, details)
 

@@ -10,10 +10,12 @@ backward. Hidden cases run only at grading, and the report says so.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import signal
 import threading
 import time
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -26,8 +28,18 @@ from autograder.engine import CaseResult, expected_output, run_case
 from autograder.registry import Case, Exercise
 from autograder.shrink import shrink
 
-#: An in-notebook check gives up on an exercise after this many seconds (infinite loops).
-CHECK_TIMEOUT = 20
+#: An in-notebook check gives up on an exercise after this many seconds (infinite loops);
+#: the same as the grader's default per-exercise timeout.
+CHECK_TIMEOUT = 10
+#: The backward is compared with central differences of the forward on this many cases.
+GRADIENT_CASES = 2
+
+
+NOT_IMPLEMENTED = "not implemented yet"
+
+
+def plural(n: float, word: str) -> str:
+    return f"{n:g} {word}{'s' * (n != 1)}"
 
 
 @dataclass
@@ -43,18 +55,58 @@ class CheckReport:
     def passed(self) -> bool:
         return not self.missing and all(r.ok for r in self.results)
 
-    def text(self) -> str:
-        ex = self.exercise
-        head = f"{ex.function}  ({ex.id}, {ex.points} points)"
-        if self.missing:
-            return f"{head}\n  ✗ {self.missing}"
-        lines = [head]
+    @property
+    def not_implemented(self) -> bool:
+        """Every public case still raises NotImplementedError (an untouched stub)."""
+        return bool(self.results) and all(
+            r.reason.startswith(NOT_IMPLEMENTED) for r in self.results
+        )
+
+    def _groups(self) -> dict[str, list[CaseResult]]:
         groups: dict[str, list[CaseResult]] = {}
         for r in self.results:
             groups.setdefault(r.group, []).append(r)
-        for group, rs in groups.items():
+        return groups
+
+    def heading(self) -> str:
+        ex = self.exercise
+        return f"{ex.function}  ({ex.id}, {plural(ex.points, 'point')})"
+
+    def footer(self) -> list[str]:
+        """How many public groups pass, and what runs only at grading (group names only)."""
+        ex = self.exercise
+        public = list(dict.fromkeys(g for g, h in ex.groups if not h))
+        passed = sum(all(r.ok for r in rs) for rs in self._groups().values())
+        share = float(f"{ex.points / len(ex.groups):.3g}") if ex.groups else 0
+        return [
+            f"  {passed} of {len(public)} public groups pass ({self.seconds:.2f} s); "
+            f"{plural(share, 'point')} per group.",
+            f"  {self._hidden_text()} run only at grading: passing every public check is "
+            "not a final grade.",
+        ]
+
+    def _hidden_text(self) -> str:
+        ex = self.exercise
+        public = {g for g, h in ex.groups if not h}
+        hidden = [g for g, h in ex.groups if h]
+        new = list(dict.fromkeys(g for g in hidden if g not in public))
+        again = len(set(hidden) & public)
+        parts = [", ".join(new)] if new else []
+        if again:
+            parts.append(f"new cases for {again} of the public groups")
+        what = " + ".join(parts)
+        return f"{plural(len(hidden), 'hidden group')} ({what}; {plural(ex.counts[1], 'case')})"
+
+    def text(self) -> str:
+        if self.missing:
+            return f"{self.heading()}\n  ✗ {self.missing}"
+        lines = [self.heading()]
+        if self.not_implemented:
+            lines.append(f"  ✗ {self.results[0].reason}")
+            return "\n".join(lines + self.footer())
+        for group, rs in self._groups().items():
             bad = [r for r in rs if not r.ok]
-            n = f"{len(rs)} case{'s' * (len(rs) != 1)}"
+            n = plural(len(rs), "case")
             mark = "✓" if not bad else "✗"
             lines.append(f"  {mark} {group} ({n})" + (f": {bad[0].reason}" if bad else ""))
         if self.first_failure:
@@ -66,18 +118,39 @@ class CheckReport:
             lines += [f"    {line}" for line in f["lines"]]
         if self.gradient_note:
             lines.append(f"  {self.gradient_note}")
-        passed = sum(all(r.ok for r in rs) for rs in groups.values())
-        hidden_groups = sum(h for _, h in ex.groups)
-        lines.append(
-            f"  {passed} of {len(groups)} public groups pass ({self.seconds:.2f} s). "
-            f"{hidden_groups} hidden group{'s' * (hidden_groups != 1)} "
-            f"({ex.counts[1]} cases) run only at grading: passing every public check is "
-            "not a final grade."
-        )
-        return "\n".join(lines)
+        return "\n".join(lines + self.footer())
+
+    def short(self) -> str:
+        """One line (``check()`` of a whole notebook: untouched stubs, missing functions)."""
+        why = self.missing or (self.results[0].reason if self.results else "")
+        return f"{self.heading()}: ✗ {why}"
 
     def __str__(self) -> str:
         return self.text()
+
+
+def overview(reports: list[CheckReport]) -> str:
+    """The text ``check()`` prints for several exercises: full reports for those you have
+    worked on, one line per untouched stub or missing function, then a summary line."""
+    lines: list[str] = []
+    previous_short = False
+    for r in reports:
+        short = r.not_implemented or bool(r.missing)
+        if lines and not (short and previous_short):
+            lines.append("")
+        lines.append(r.short() if short else r.text())
+        previous_short = short
+    todo = [r for r in reports if r.not_implemented or r.missing]
+    failing = [r for r in reports if not r.passed and not (r.not_implemented or r.missing)]
+    summary = (
+        f"Summary: {sum(r.passed for r in reports)} of {len(reports)} exercises pass every "
+        "public check"
+    )
+    if failing:
+        summary += f"; failing: {', '.join(r.exercise.function for r in failing)}"
+    if todo:
+        summary += f"; {len(todo)} not implemented yet"
+    return "\n".join([*lines, "", summary + ". Hidden cases run only at grading."])
 
 
 @contextmanager
@@ -106,14 +179,33 @@ def _outcome(ex: Exercise, fn, case: Case):
     except TimeoutError:
         raise
     except Exception as exc:  # the student's exception is feedback, not a crash
-        return False, student_error(exc), {}, None
+        return False, _error(ex, exc), {}, None
     v = compare(
         ex, expected_output(ex, case) if case.name else run_case(ex, ex.reference, case), got
     )
     return v.ok, v.reason, v.details, got
 
 
+def _error(ex: Exercise, exc: Exception) -> str:
+    """The student's exception as one line; a stub called by an implemented function is
+    named (``sigmoid_backward`` calling the unimplemented ``sigmoid``)."""
+    if isinstance(exc, NotImplementedError):
+        frames = traceback.extract_tb(exc.__traceback__)
+        raiser = frames[-1].name if frames else ex.function
+        if raiser not in (ex.function, "__init__", "step", "update_parameters", "<module>"):
+            return (
+                f"{NOT_IMPLEMENTED}: your {ex.function} calls {raiser}, which raises "
+                "NotImplementedError"
+            )
+    return student_error(exc)
+
+
 def _fmt(value) -> str:
+    if isinstance(value, np.generic | np.ndarray) and np.ndim(value) == 0:
+        item = value.item()  # numpy scalars and 0-d arrays print as numbers
+        kind = np.asarray(value).dtype
+        text = f"{item:.6g}" if isinstance(item, float) else repr(item)
+        return text if kind in (np.float64, np.int64, np.bool_) else f"{text} ({kind})"
     with np.printoptions(precision=6, threshold=20, edgeitems=3, linewidth=88):
         text = repr(value)
     return text if len(text) < 600 else text[:600] + " ..."
@@ -135,15 +227,18 @@ def _describe_failure(ex: Exercise, fn, case: Case) -> dict:
     for i, a in enumerate(small.args):
         name = params[i] if i < len(params) else f"arg{i}"
         lines.append(f"{name} = {_fmt(a)}")
-    lines += [f"{k} = {v!r}" for k, v in small.kwargs.items()]
+    lines += [f"{k} = {_fmt(v)}" for k, v in small.kwargs.items()]
     if small.steps:
         lines.append(f"steps = {small.steps}")
     lines.append(f"expected = {_fmt(run_case(ex, ex.reference, probe))}")
     lines.append(f"got      = {_fmt(got)}" if got is not None else f"error: {reason}")
-    if details.get("max_abs_error") is not None and "first_index" in details:
+    if details.get("max_abs_error") is not None and details.get("first_index"):
+        rel = details.get("max_rel_error")
         lines.append(
-            f"max abs error {details['max_abs_error']:.3g}, max rel error "
-            f"{details['max_rel_error']:.3g}, first differing index {details['first_index']}"
+            f"max abs error {details['max_abs_error']:.3g}"
+            + (f", max rel error {rel:.3g}" if rel is not None else "")
+            + f"; first differing index {details['first_index']}: expected "
+            f"{details['expected_value']:.6g}, got {details['got_value']:.6g}"
         )
     elif got is not None:
         lines.append(reason)
@@ -170,7 +265,7 @@ def gradient_consistency(ex: Exercise, backward, forward, cases: list[Case]) -> 
     """Largest relative error between the student's backward and central differences of the
     student's own forward on float64 public cases (None if no case applies)."""
     worst = None
-    for c in cases[:2]:
+    for c in cases[:GRADIENT_CASES]:
         ref_out = ex.forward(*c.args[1:], **c.kwargs)
         n_out = len(ref_out) if isinstance(ref_out, tuple) else 1
         r, inputs = c.args[0], list(c.args[n_out:])
@@ -212,57 +307,76 @@ def check_exercise(ex: Exercise, fn, *, forward=None) -> CheckReport:
     if fn is None:
         report.missing = f"no function named {ex.function!r} is defined"
         return report
+    cases = ex.cases(hidden=False)
     try:
         with _time_limit(CHECK_TIMEOUT):
-            cases = ex.cases(hidden=False)
             for c in cases:
                 ok, reason, details, _ = _outcome(ex, fn, c)
                 report.results.append(CaseResult(c.name, c.group, False, ok, reason, details))
-                if not ok and report.first_failure is None:
-                    report.first_failure = _describe_failure(ex, fn, c)
-            if ex.kind == "backward":
-                report.gradient_note = _gradient_note(ex, fn, forward, cases, report.passed)
+            first = next((c for c, r in zip(cases, report.results, strict=True) if not r.ok), None)
+            if first is not None and not report.not_implemented:
+                report.first_failure = _describe_failure(ex, fn, first)
+            if ex.kind == "backward" and not report.not_implemented:
+                report.gradient_note = _gradient_note(ex, fn, forward, cases, report.results)
     except TimeoutError as exc:
-        report.results.append(CaseResult("timeout", "timeout", False, False, str(exc)))
+        done = len(report.results)
+        for i, c in enumerate(cases[done:]):
+            why = f"case {c.name} {exc}" if i == 0 else "not run (an earlier case timed out)"
+            report.results.append(CaseResult(c.name, c.group, False, False, why))
+        if done == len(cases):  # the cases ran; the diagnostics after them did not finish
+            report.gradient_note = f"(stopped looking for a smaller failing input: {exc})"
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _gradient_note(ex, backward, forward, cases, passed) -> str:
+def _gradient_note(ex, backward, forward, cases, results) -> str:
+    """Tell a wrong forward from a wrong backward: the student's backward against central
+    differences of the student's own forward, and that forward against the reference."""
     name = ex.forward_function
     if forward is None:
+        if not registry.find_by_function(name):
+            return ""  # a worked example of the chapter, not an exercise of this notebook
         return (
             f"Define {name} too: then your backward is also checked against central "
             "differences of your own forward."
         )
     try:
         err = gradient_consistency(ex, backward, forward, cases)
+    except NotImplementedError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames and frames[-1].name == name:
+            return (
+                f"Implement {name} too: then your backward is also checked against central "
+                "differences of it."
+            )
+        return f"Gradient check against your {name} could not run: {_error(ex, exc)}"
     except Exception as exc:
         return f"Gradient check against your {name} could not run: {student_error(exc)}"
     if err is None:
         return ""
-    forward_ok = (
-        all(
-            compare(
-                ex, ex.forward(*c.args[1:], **c.kwargs), _safe(forward, c.args[1:], c.kwargs)
-            ).ok
-            for c in cases[:3]
-        )
-        if not passed
-        else True
+    forward_ok = all(
+        compare(ex, ex.forward(*c.args[1:], **c.kwargs), _safe(forward, c.args[1:], c.kwargs)).ok
+        for c in cases[:3]
     )
+    backward_ok = all(r.ok for r in results[:GRADIENT_CASES])  # the cases compared above
+    wrong_forward = f"your {name} itself is wrong (see check({name}))"
     if err < 1e-5:
         msg = f"✓ your backward matches central differences of your {name} (rel. error {err:.1e})"
         if not forward_ok:
-            msg += f"; but your {name} itself is wrong: fix the forward first"
+            msg += f"; but {wrong_forward}: fix the forward first"
         return msg
+    if not forward_ok and backward_ok:
+        return (
+            f"Your backward is right, but it does not match central differences of your "
+            f"{name} (rel. error {err:.1e}) because {wrong_forward}"
+        )
     msg = (
         f"✗ your backward does NOT match central differences of your own {name} "
-        f"(rel. error {err:.1e}): the bug is in the backward"
+        f"(rel. error {err:.1e})"
     )
     if not forward_ok:
-        msg += f" (and your {name} is wrong too)"
-    return msg
+        return msg + f", and {wrong_forward}: fix {name} first, then the backward"
+    return msg + ": the bug is in the backward"
 
 
 def _safe(fn, args, kwargs):
@@ -272,7 +386,14 @@ def _safe(fn, args, kwargs):
         return None
 
 
+def _suggest(word: str, options) -> str:
+    close = difflib.get_close_matches(word, sorted(set(options)), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
 def _resolve_targets(target, fn, caller: dict) -> list[tuple[Exercise, object]]:
+    """(exercise, the student's callable or None) for each exercise to check; a
+    ``LookupError``/``TypeError`` says in plain words what was asked that does not exist."""
     if target is None:
         found = [
             (e, caller[e.function])
@@ -280,20 +401,36 @@ def _resolve_targets(target, fn, caller: dict) -> list[tuple[Exercise, object]]:
             if callable(caller.get(e.function))
         ]
         if not found:
-            raise LookupError("no exercise function is defined here yet")
+            raise LookupError(
+                "no exercise function is defined here yet: run the cells that define them first"
+            )
         return found
     if isinstance(target, str):
         if "." in target:
+            ids = [e.id for e in registry.all_exercises()]
+            if target not in ids:
+                raise LookupError(f"there is no exercise {target!r}{_suggest(target, ids)}")
             ex = registry.get(target)
             return [(ex, fn if fn is not None else caller.get(ex.function))]
-        target = caller.get(target) if fn is None else fn
-    name = getattr(target, "__name__", None)
+        name = target
+        target = fn if fn is not None else caller.get(name)
+    elif callable(target):
+        name = getattr(target, "__name__", None)
+    else:
+        raise TypeError(
+            "pass your function, e.g. check(cross_entropy), or an exercise id, e.g. "
+            f"check('losses.cross_entropy'); got {type(target).__name__}"
+        )
+    functions = [e.function for e in registry.all_exercises()]
     matches = registry.find_by_function(name) if name else []
     if not matches:
-        raise LookupError(f"no exercise asks for a function named {name!r}")
+        raise LookupError(
+            f"no exercise asks for a function named {name!r}{_suggest(str(name), functions)}: "
+            "name it as in the stub, or pass the exercise id: check('chapter.name', your_fn)"
+        )
     if len(matches) > 1:
         raise LookupError(f"{name!r} is in several chapters: use one of {[e.id for e in matches]}")
-    return [(matches[0], target)]
+    return [(matches[0], target if callable(target) else None)]
 
 
 def check_report(target=None, fn=None, *, forward=None, caller: dict | None = None):
@@ -307,12 +444,19 @@ def check_report(target=None, fn=None, *, forward=None, caller: dict | None = No
     return reports
 
 
-def check(target=None, fn=None, *, forward=None) -> None:
+def check(target=None, fn=None, *, forward=None, caller: dict | None = None) -> None:
     """Check your implementation on the public cases and print a compact report.
 
     ``check("activations.gelu", gelu)``, ``check(gelu)`` (found by the function's name), or
-    ``check()`` (every exercise whose function is defined in your notebook).
+    ``check()`` (every exercise whose function is defined in your notebook, then a summary).
     """
-    caller = inspect.currentframe().f_back.f_globals
-    for report in check_report(target, fn, forward=forward, caller=caller):
-        print(report.text())
+    caller = caller if caller is not None else inspect.currentframe().f_back.f_globals
+    try:
+        reports = check_report(target, fn, forward=forward, caller=caller)
+    except (LookupError, TypeError) as exc:  # a mistyped name is feedback, not a traceback
+        print(f"check(): {exc.args[0] if exc.args else exc}")
+        return
+    if target is None:
+        print(overview(reports))
+    else:
+        print("\n\n".join(r.text() for r in reports))

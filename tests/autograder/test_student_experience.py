@@ -1,0 +1,235 @@
+"""What a student sees from ``check()`` (and an instructor from reports): each test pins one
+acceptance finding, written as the mistake a student makes and the feedback it must get."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from scipy.special import erf
+
+from autograder import check, feedback, registry
+from autograder.compare import compare
+from autograder.feedback import check_report
+
+
+def _printed(fn, *args, **kwargs) -> str:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        fn(*args, **kwargs)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ untouched stubs
+
+
+def test_a_stub_gets_one_line_not_a_shrunk_input_with_the_expected_answer():
+    def sigmoid(input):
+        raise NotImplementedError
+
+    [report] = check_report(sigmoid, caller={})
+    text = report.text()
+    assert report.not_implemented and report.first_failure is None
+    assert text.count("not implemented yet") == 1
+    assert "expected" not in text and "First failure" not in text
+    assert len(text.splitlines()) <= 4
+    assert "0 of 2 public groups pass" in text
+
+
+def test_an_implemented_function_calling_a_stub_names_the_stub():
+    def sigmoid(input):
+        raise NotImplementedError
+
+    def sigmoid_backward(grad_output, input):
+        s = sigmoid(input)
+        return grad_output * s * (1 - s)
+
+    [report] = check_report(sigmoid_backward, caller={"sigmoid": sigmoid})
+    assert "calls sigmoid, which raises NotImplementedError" in report.text()
+    assert "Implement sigmoid too" not in report.text() or report.not_implemented
+
+
+def test_points_are_singular_for_one_point():
+    def sigmoid(input):
+        raise NotImplementedError
+
+    [report] = check_report(sigmoid, caller={})
+    assert "1 point)" in report.text() and "1 points" not in report.text()
+
+
+# ------------------------------------------------------------------ forward vs backward
+
+
+def _gelu_right(input, approximate="none"):
+    return (0.5 * input * (1 + erf(input / np.sqrt(2)))).astype(input.dtype)
+
+
+def _gelu_backward_right(grad_output, input, approximate="none"):
+    cdf = 0.5 * (1 + erf(input / np.sqrt(2)))
+    pdf = np.exp(-0.5 * input**2) / np.sqrt(2 * np.pi)
+    return (grad_output * (cdf + input * pdf)).astype(input.dtype)
+
+
+def test_a_right_backward_is_not_blamed_for_a_wrong_forward():
+    def gelu(input, approximate="none"):  # ERRATA: erf(z) instead of erf(z / sqrt 2)
+        return 0.5 * input * (1 + erf(input))
+
+    [report] = check_report(
+        "activations.gelu_backward", _gelu_backward_right, caller={"gelu": gelu}
+    )
+    note = report.gradient_note
+    assert "bug is in the backward" not in note
+    assert "backward is right" in note and "gelu itself is wrong" in note
+
+
+def test_a_wrong_backward_with_a_right_forward_is_still_blamed():
+    def gelu_backward(grad_output, input, approximate="none"):
+        return -_gelu_backward_right(grad_output, input)
+
+    [report] = check_report(gelu_backward, caller={"gelu": _gelu_right})
+    assert "bug is in the backward" in report.gradient_note
+
+
+def test_no_request_to_define_a_worked_example_forward():
+    def tanh_backward(grad_output, input):
+        return grad_output * (1 - np.tanh(input) ** 2)
+
+    [report] = check_report(tanh_backward, caller={})
+    assert report.passed
+    assert "Define tanh" not in report.text()
+
+
+def test_a_stub_forward_asks_to_implement_it():
+    def sigmoid(input):
+        raise NotImplementedError
+
+    def sigmoid_backward(grad_output, input):
+        s = 1 / (1 + np.exp(-input))
+        return grad_output * s * (1 - s)
+
+    [report] = check_report(sigmoid_backward, caller={"sigmoid": sigmoid})
+    assert report.passed and "Implement sigmoid too" in report.gradient_note
+
+
+# ------------------------------------------------------------------ hidden groups, summary
+
+
+def test_the_footer_names_the_hidden_groups_without_data():
+    [report] = check_report("activations.sigmoid", _gelu_right, caller={})
+    footer = "\n".join(report.footer())
+    assert "(shapes, extreme; 5 cases) run only at grading" in footer
+    ex = registry.get("losses.cross_entropy")
+    assert len({g for g, h in ex.groups if h}) > 8  # a plain list would be cut before "extreme"
+    hidden = feedback.CheckReport(ex).footer()[1]
+    assert "extreme + new cases for 8 of the public groups" in hidden
+
+
+def test_check_of_a_whole_notebook_ends_with_a_summary_and_shortens_stubs():
+    def sigmoid(input):
+        return 1 / (1 + np.exp(-input))
+
+    def relu6(input):
+        raise NotImplementedError
+
+    def hardtanh(input, min_val=-1.0, max_val=1.0):
+        return np.clip(input, min_val, max_val)[..., None]  # wrong shape
+
+    caller = {"sigmoid": sigmoid, "relu6": relu6, "hardtanh": hardtanh}
+    text = _printed(feedback.check, caller=caller)
+    last = text.strip().splitlines()[-1]
+    assert last.startswith("Summary: 1 of 3 exercises pass every public check")
+    assert "failing: hardtanh" in last and "1 not implemented yet" in last
+    relu6_lines = [ln for ln in text.splitlines() if "relu6" in ln]
+    assert len(relu6_lines) == 1 and "not implemented yet" in relu6_lines[0]
+    assert "wrong shape: expected (7,), got (7, 1)" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("activations.gelux",), "did you mean activations.gelu"),
+        ((lambda x: x,), "no exercise asks for a function named '<lambda>'"),
+        ((42,), "got int"),
+    ],
+)
+def test_a_mistyped_check_prints_a_sentence_not_a_traceback(args, says):
+    def my_gelu(x):
+        return x
+
+    text = _printed(check, *args)
+    assert says in text and text.startswith("check(): ")
+
+
+def test_a_misnamed_function_gets_a_suggestion():
+    def gelu_(input, approximate="none"):
+        return input
+
+    text = _printed(check, gelu_)
+    assert "did you mean gelu" in text and "check('chapter.name', your_fn)" in text
+
+
+def test_a_name_as_a_string_finds_the_exercise():
+    text = _printed(feedback.check, "gelu", caller={})
+    assert "no function named 'gelu' is defined" in text
+
+
+# ------------------------------------------------------------------ comparison messages
+
+
+def _ex():
+    return registry.get("activations.sigmoid")
+
+
+def test_nan_index_is_printed_as_plain_integers():
+    v = compare(_ex(), np.ones((2, 2)), np.full((2, 2), np.nan))
+    assert "first at index (0, 0)" in v.reason and "np.int64" not in v.reason
+
+
+def test_a_number_reports_both_numbers_but_hidden_cases_only_a_summary():
+    v = compare(_ex(), np.array(1.5), np.float64(0.75))
+    assert "expected 1.5, got 0.75" in v.reason
+    assert v.summary == "wrong value" and "1.5" not in v.summary
+
+
+def test_a_zero_expected_value_gives_no_warning_and_no_infinite_relative_error():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = compare(_ex(), np.array([0.0, 2.0]), np.array([1.0, 2.0]))
+    assert not v.ok and "inf" not in v.reason
+    assert v.details["max_rel_error"] is None  # only the exact 0 differs
+
+
+def test_a_list_gets_a_hint_to_return_an_array():
+    v = compare(_ex(), np.array([1.0, 2.0]), [1.0, 2.0])
+    assert "got list" in v.reason and "np.asarray" in v.reason
+
+
+def test_the_shrunk_failure_shows_numbers_not_numpy_scalar_reprs():
+    def kl_div(input, target, *, reduction="mean", log_target=False):
+        out = -target * (np.log(target) - input)  # ERRATA: wrong sign
+        return {"none": out, "sum": out.sum(), "batchmean": out.sum() / len(input)}.get(
+            reduction, out.mean()
+        )
+
+    [report] = check_report(kl_div, caller={})
+    lines = "\n".join(report.first_failure["lines"])
+    assert "np.float64(" not in lines and "array(" not in lines.split("expected")[1]
+    assert "got      = -" in lines
+
+
+def test_an_infinite_loop_is_reported_on_its_case_and_the_rest_not_run(monkeypatch):
+    assert feedback.CHECK_TIMEOUT <= 10  # not longer than grading's default timeout
+    monkeypatch.setattr(feedback, "CHECK_TIMEOUT", 1)
+
+    def relu6(input):
+        while True:
+            pass
+
+    [report] = check_report(relu6, caller={})
+    text = report.text()
+    assert "case basic-1 took longer than 1 s" in text
+    assert "not run (an earlier case timed out)" in text
+    assert "0 of 2 public groups pass" in text
