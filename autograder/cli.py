@@ -1,4 +1,7 @@
-"""``autograder`` command line: exercises, grade, report, export, release, build-notebooks.
+"""``autograder`` command line: exercises, check, grade, report, export, release,
+build-notebooks.
+
+Student: ``autograder check exercises.ipynb [--exercise losses.cross_entropy]``.
 
 Instructor workflow::
 
@@ -39,6 +42,60 @@ def _cmd_exercises(args) -> int:
         )
     print(f"{len(exs)} exercises, {sum(e.points for e in exs)} points")
     return 0
+
+
+def _cmd_check(args) -> int:
+    """The public checks on the student's own file, in this process (their code, their
+    machine: nothing is sandboxed), printed as ``check()`` prints them in the notebook."""
+    from autograder import extract, feedback
+
+    path = Path(args.path)
+    if path.suffix not in (".ipynb", ".py") or not path.is_file():
+        raise SystemExit(f"autograder check: expected a .ipynb or .py file, got {args.path}")
+    sub = extract.parse(path.name, path.read_bytes(), path.suffix)
+    if sub.error:
+        raise SystemExit(f"autograder check: {sub.error}")
+    for err in sub.syntax_errors:
+        if path.suffix == ".py":
+            raise SystemExit(
+                f"autograder check: syntax error in {path.name} at line {err['line']}: "
+                f"{err['msg']} (nothing in the file can run until it is fixed)"
+            )
+        names = ", ".join(sorted(err["names"])) or "nothing"
+        print(
+            f"note: syntax error in cell {err['cell']}, line {err['line']}: {err['msg']} "
+            f"(the cell is skipped: it defines {names})"
+        )
+    namespace: dict = {"__name__": "__main__"}
+    for st in sub.statements:
+        label = f"<cell {st['cell']}>" if path.suffix == ".ipynb" else path.name
+        try:
+            exec(compile("\n" * (st["line"] - 1) + st["code"], label, "exec"), namespace)
+        except Exception as exc:  # noqa: BLE001 - the student's code may raise anything
+            from autograder.drivers import student_error
+
+            where = f"{label}: " if path.suffix == ".ipynb" else ""
+            print(f"note: {where}{student_error(exc)} (this statement is skipped)")
+    try:
+        if args.exercise:
+            reports = [
+                r
+                for target in args.exercise
+                for r in feedback.check_report(target, caller=namespace)
+            ]
+        else:
+            reports = feedback.check_report(caller=namespace)
+    except (LookupError, TypeError) as exc:
+        why = exc.args[0] if exc.args else str(exc)
+        if not args.exercise:  # the only way check() of a whole file fails
+            why = f"{path.name} defines no function that an exercise asks for"
+        print(f"autograder check: {why}")
+        return 2
+    if len(reports) == 1 and args.exercise:
+        print(reports[0].text())
+    else:
+        print(feedback.overview(reports))
+    return 0 if all(r.passed for r in reports) else 1
 
 
 def _load_students(args) -> list[tuple[str, object]]:
@@ -265,6 +322,20 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--chapter", help="only this chapter (03_activations or activations)")
     ex.add_argument("--json", action="store_true", help="machine-readable output")
     ex.set_defaults(run=_cmd_exercises)
+
+    ck = sub.add_parser(
+        "check",
+        help="run the public checks on your own notebook or .py (in-process, like check())",
+    )
+    ck.add_argument("path", help="your exercises.ipynb or a .py file")
+    ck.add_argument(
+        "--exercise",
+        action="append",
+        metavar="ID",
+        help="only this exercise (an id such as losses.cross_entropy, or the function name); "
+        "repeatable",
+    )
+    ck.set_defaults(run=_cmd_check)
 
     gr = sub.add_parser("grade", help="grade submissions (.ipynb, .py, folder or .zip)")
     gr.add_argument("paths", nargs="+")

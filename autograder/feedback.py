@@ -367,8 +367,8 @@ def _gradient_note(ex, backward, forward, cases, results) -> str:
         return msg
     if not forward_ok and backward_ok:
         return (
-            f"Your backward is right, but it does not match central differences of your "
-            f"{name} (rel. error {err:.1e}) because {wrong_forward}"
+            f"Your backward matches the reference but not central differences of your "
+            f"{name} (rel. error {err:.1e}): {wrong_forward}"
         )
     msg = (
         f"✗ your backward does NOT match central differences of your own {name} "
