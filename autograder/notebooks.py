@@ -193,13 +193,17 @@ def _solution_region(ex: Exercise) -> str:
 
 
 def _points_table(exercises: list[Exercise]) -> str:
-    rows = ["| Exercise | Function | Points | Public / hidden cases |", "|---|---|---|---|"]
+    rows = ["| Function | Points | Public / hidden cases |", "|---|---|---|"]
     for e in exercises:
         pub, hid = e.counts
-        rows.append(f"| {e.title} | `{e.function}` | {e.points} | {pub} / {hid} |")
+        rows.append(f"| `{e.function}` | {e.points:g} | {pub} / {hid} |")
     total = sum(e.points for e in exercises)
-    rows.append(f"| **Total** | | **{total}** | |")
+    rows.append(f"| **Total** | **{total:g}** | |")
     return "\n".join(rows)
+
+
+def _points(n: float) -> str:
+    return f"{n:g} point{'s' * (n != 1)}"
 
 
 def _intro(chapter: str, exercises: list[Exercise], audience: str) -> str:
@@ -209,27 +213,124 @@ def _intro(chapter: str, exercises: list[Exercise], audience: str) -> str:
         "Implement each function below with numpy only (same name, signature and defaults as "
         "the stub). Run its `check(...)` cell for instant feedback on the public cases: one "
         "line per case group, and for the first failure the smallest failing input, expected "
-        "vs got and the error.\n\n"
+        "vs got and the error. `check()` in the last cell checks every function you have "
+        "defined and ends with a summary; `autograder check exercises.ipynb` does the same "
+        "from a terminal.\n\n"
         f"{SCORING_RULE}\n\n{_points_table(exercises)}\n"
     )
 
 
+# ------------------------------------------------------------ docstrings as notebook markdown
+
+_ROLE = re.compile(r":(?:func|class|meth|mod|attr|data|obj|exc):`~?([^`]+)`")
+_INLINE_MATH = re.compile(r":math:`([^`]+)`")
+_SECTIONS = ("Args:", "Arguments:", "Returns:", "Raises:", "Example:", "Examples:", "Note:")
+
+
+def _inline(text: str) -> str:
+    """reST inline markup as Jupyter markdown: math roles, ``literals``, cross references."""
+    text = _INLINE_MATH.sub(lambda m: f"${m.group(1)}$", text)
+    text = _ROLE.sub(lambda m: f"`{m.group(1)}`", text)
+    return re.sub(r"``([^`]+)``", r"`\1`", text)
+
+
+def docstring_markdown(fn) -> str:
+    """The reference's docstring (the exercise's specification) as notebook markdown: reST
+    math as ``$...$``/``$$...$$``, argument lists as bullets (the doctest example is left
+    out: the notebook's ``check()`` cells show inputs and outputs instead)."""
+    lines = (inspect.getdoc(fn) or "").splitlines()
+    out: list[str] = []
+    paragraph: list[str] = []  # converted together: inline markup may span lines
+
+    def flush() -> None:
+        if paragraph:
+            out.append(_inline("\n".join(paragraph)))
+            paragraph.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith(".. math::"):
+            flush()
+            block = [line[len(".. math::") :].strip()]
+            i += 1
+            while i < len(lines) and lines[i].startswith(" "):
+                block.append(lines[i].strip())
+                i += 1
+            math = _ROLE.sub(lambda m: m.group(1), " ".join(b for b in block if b))
+            out += ["", "$$", math, "$$", ""]
+            continue
+        if line.strip() in _SECTIONS:
+            flush()
+            section, body = line.strip(), []
+            i += 1
+            while i < len(lines) and (lines[i].startswith(" ") or not lines[i].strip()):
+                body.append(lines[i][4:] if lines[i].startswith("    ") else lines[i].strip())
+                i += 1
+            while body and not body[-1].strip():
+                body.pop()
+            if not section.startswith("Example"):  # the check() cells show examples
+                out += ["", f"**{section}**", "", *_bullets(body)]
+            continue
+        if line.strip():
+            paragraph.append(line)
+        else:
+            flush()
+            out.append("")
+        i += 1
+    flush()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+def _bullets(body: list[str]) -> list[str]:
+    """``name: text`` items (continuation lines indented) as markdown bullets; a section
+    that is not such a list (``Returns:`` prose) as a paragraph."""
+    first = next((line for line in body if line.strip()), "")
+    if not re.match(r"[\w*, ]+:", first):
+        return [_inline(" ".join(line.strip() for line in body if line.strip())), ""]
+    items: list[str] = []
+    for line in body:
+        if not line.strip():
+            continue
+        if line.startswith(" ") and items:
+            items[-1] += " " + _inline(line.strip())
+            continue
+        name, sep, rest = line.partition(":")
+        if sep and re.fullmatch(r"[\w*, ]+", name.strip()):
+            items.append(f"- `{name.strip()}`: {_inline(rest.strip())}")
+        else:
+            items.append(f"- {_inline(line.strip())}")
+    return items + [""]
+
+
 def _exercise_markdown(ex: Exercise) -> str:
-    n_groups = len(ex.groups)
+    public = list(dict.fromkeys(g for g, h in ex.groups if not h))
+    hidden = [g for g, h in ex.groups if h]
+    new = list(dict.fromkeys(g for g in hidden if g not in public))
     text = (
-        f"## `{ex.function}` ({ex.points} points)\n\n{ex.title}\n\nSignature: `{ex.signature}`\n\n"
+        f"## `{ex.function}` ({_points(ex.points)})\n\n"
+        f"Signature: `{ex.signature}`\n\n{docstring_markdown(ex.reference)}\n\n"
     )
     if ex.description:
-        text += ex.description + "\n\n"
+        text += _inline(ex.description) + "\n\n"
     if ex.kind == "backward":
-        text += (
-            f"Return the gradient w.r.t. each differentiable array input of "
-            f"`{ex.forward_function}`. `check()` also compares it with central "
-            f"differences of *your* `{ex.forward_function}`.\n\n"
-        )
+        forward = ex.forward_function
+        text += f"Return the gradient w.r.t. each differentiable array input of `{forward}`. "
+        if registry.find_by_function(forward):
+            text += f"`check()` also compares it with central differences of *your* `{forward}`."
+        else:
+            text += (
+                f"`{forward}` is a worked example in the chapter: copy it into a cell above "
+                "and `check()` also compares your gradient with central differences of it."
+            )
+        text += "\n\n"
+    share = ex.points / len(ex.groups)
     text += (
-        f"{n_groups} case groups, {ex.points / n_groups:.3g} points each "
-        f"({sum(h for _, h in ex.groups)} of them hidden)."
+        f"**Scoring:** {len(ex.groups)} case groups, {share:.3g} points each. Public "
+        f"(run by `check()`): {', '.join(public)}. Hidden (only at grading): {len(hidden)}"
+        + (f", including {', '.join(new)}" if new else "")
+        + (", with new cases for the public groups" if len(set(hidden) & set(public)) else "")
+        + "."
     )
     return text
 

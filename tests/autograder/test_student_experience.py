@@ -4,6 +4,7 @@ acceptance finding, written as the mistake a student makes and the feedback it m
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from contextlib import redirect_stdout
 
@@ -299,3 +300,35 @@ def test_cli_check_on_a_py_file(tmp_path, capsys):
     empty.write_text("x = 1\n")
     assert main(["check", str(empty)]) == 2
     assert "empty.py defines no function that an exercise asks for" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ the exercise notebooks
+
+
+def _markdown(chapter: str) -> list[str]:
+    from autograder import notebooks
+
+    nb = notebooks.student_notebook(chapter)
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+@pytest.mark.parametrize("chapter", ["03_activations", "04_losses", "07_metrics"])
+def test_notebook_markdown_is_jupyter_markdown_not_rest(chapter):
+    text = "\n".join(_markdown(chapter))
+    for rest in (":math:`", ".. math::", ":func:`", ":class:`", "``"):
+        assert rest not in text.replace("```", ""), rest
+    assert not re.search(r"(?<![.\d])1 points", text)
+    for line in text.splitlines():
+        if line.startswith("|"):
+            assert line.count("|") == 4, line  # a formula's | or a cut title breaks the table
+
+
+def test_each_exercise_shows_its_specification_and_scoring():
+    md = {m.split("\n")[0]: m for m in _markdown("04_losses")}
+    ce = md["## `cross_entropy` (1 point)"]
+    assert "$$" in ce and r"\mathrm{softmax}" in ce  # the formula, renderable
+    assert "- `label_smoothing`:" in ce  # the arguments as a list
+    assert "including extreme" in ce and "0.0588 points each" in ce
+    mse = md["## `mse_loss_backward` (1 point)"]
+    assert "`mse_loss` is a worked example in the chapter" in mse
+    assert "*your* `mse_loss`" not in mse
