@@ -31,7 +31,9 @@ def failure_reason(row: Row) -> str | None:
     if row.status == "graded":
         first = next((c for c in row.cases if not c.get("ok")), None)
         text = first.get("reason", "") if first else text
-    text = re.sub(r"\([^()]*\)", "", text or "wrong output")
+    text = text or "wrong output"
+    while re.search(r"\([^()]*\)", text):  # nested: "(..., first at index (0, 1))"
+        text = re.sub(r"\([^()]*\)", "", text)
     text = re.sub(r"^output(\[[^\]]*\])*:\s*", "", text)
     text = _NUMBER.sub("N", text)
     return re.sub(r"\s+", " ", text).strip(" :;")[:80] or "wrong output"
@@ -65,6 +67,9 @@ def summarize(rows: list[Row], submissions: list[dict] | None = None) -> dict:
                 ([f"{g['name']}: {g['error']}"] if g["error"] else [])
                 + [f"{g['name']}: {n}" for n in g["notes"]]
             )
+    rank = {ex: i for i, ex in enumerate(order)}
+    for s in students.values():  # each student's exercises in notebook order
+        s["exercises"] = dict(sorted(s["exercises"].items(), key=lambda kv: rank[kv[0]]))
     per_exercise = {}
     for ex in order:
         mine = [r for r in rows if r.exercise_id == ex]
@@ -144,6 +149,23 @@ def student_file(student_id: str) -> str:
     return f"{slug}-{hashlib.sha256(student_id.encode()).hexdigest()[:8]}.html"
 
 
+def groups_passed(cases: list[dict]) -> tuple[int, int]:
+    """(case groups passed, case groups) of one graded exercise: the scoring unit."""
+    groups: dict[tuple, bool] = {}
+    for c in cases:
+        key = (c.get("group"), bool(c.get("hidden")))
+        groups[key] = groups.get(key, True) and bool(c.get("ok"))
+    return sum(groups.values()), len(groups)
+
+
+SCORING = (
+    "Each exercise's points are split equally between its case groups (public ones, which "
+    "<code>check()</code> runs in the notebook, and hidden ones, run only at grading); a "
+    "group earns its share when every case in it passes. Hidden cases are named with what "
+    "went wrong, never their data."
+)
+
+
 def _mark(score: float, max_score: float) -> str:
     return "ok" if score >= max_score else ("partial" if score > 0 else "bad")
 
@@ -159,10 +181,12 @@ def student_page(student_id: str, s: dict, grader_version: str) -> str:
             + "</li>"
             for c in e["cases"]
         )
+        passed, n_groups = groups_passed(e["cases"])
+        split = f"<br><small>{passed} of {n_groups} groups</small>" if n_groups else ""
         rows.append(
             f'<tr class="{_mark(e["score"], e["max"])}"><td><code>{_e(ex)}</code></td>'
-            f"<td>{_e(_fmt(e['score']))} / {_e(_fmt(e['max']))}</td><td>{_e(e['status'])}</td>"
-            f"<td>{_e(e['reason'])}<ul>{cases}</ul></td></tr>"
+            f"<td>{_e(_fmt(e['score']))} / {_e(_fmt(e['max']))}{split}</td>"
+            f"<td>{_e(e['status'])}</td><td>{_e(e['reason'])}<ul>{cases}</ul></td></tr>"
         )
     notes = "".join(f"<li>{_e(n)}</li>" for n in s.get("notes", []))
     body = (
@@ -174,7 +198,7 @@ def student_page(student_id: str, s: dict, grader_version: str) -> str:
         + (f"<h2>Notes</h2><ul>{notes}</ul>\n" if notes else "")
         + "<table><tr><th>Exercise</th><th>Points</th><th>Status</th><th>Feedback</th></tr>\n"
         + "\n".join(rows)
-        + "</table>\n<p>Hidden cases are named with what went wrong, never their data.</p>"
+        + f"</table>\n<p>{SCORING}</p>"
     )
     return _page(f"Feedback: {student_id}", body)
 

@@ -332,3 +332,51 @@ def test_each_exercise_shows_its_specification_and_scoring():
     mse = md["## `mse_loss_backward` (1 point)"]
     assert "`mse_loss` is a worked example in the chapter" in mse
     assert "*your* `mse_loss`" not in mse
+
+
+# ------------------------------------------------------------------ instructor reports
+
+
+def _row(student, exercise, score, cases, reason=""):
+    from autograder.gradebook import Row
+
+    return Row(
+        student,
+        "s.ipynb",
+        "0" * 64,
+        "03_activations",
+        exercise,
+        score,
+        1.0,
+        "graded",
+        reason,
+        cases,
+        "test",
+    )
+
+
+def _case(group, ok, hidden=False, reason=""):
+    return {"name": f"{group}-1", "group": group, "hidden": hidden, "ok": ok, "reason": reason}
+
+
+def test_report_reasons_drop_nested_parentheses_and_follow_notebook_order(tmp_path):
+    from autograder import summary
+
+    why = (
+        "output: 7 of 7 values differ (max abs error 0.08, max rel error 0.9; first at index (0,))"
+    )
+    rows = [
+        _row(
+            "bob",
+            "activations.gelu",
+            0.5,
+            [_case("basic", False, reason=why), _case("extreme", True, True)],
+        ),
+        _row("bob", "activations.sigmoid", 1.0, [_case("basic", True)]),
+    ]
+    data = summary.summarize(rows)
+    assert data["per_exercise"]["activations.gelu"]["failures"] == [("N of N values differ", 1)]
+    assert list(data["students"]["bob"]["exercises"]) == ["activations.sigmoid", "activations.gelu"]
+    page = summary.student_page("bob", data["students"]["bob"], "test")
+    assert "0.50 / 1<br><small>1 of 2 groups</small>" in page
+    assert "split equally between its case groups" in page
