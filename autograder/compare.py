@@ -127,7 +127,7 @@ def _allclose(ex, e, g, where) -> Verdict:
             f"{where}: NaN or inf where the answer is finite "
             f"({int(bad_nan.sum())} of {bad_nan.size}, first at index "
             f"{tuple(int(i) for i in first)}): "
-            "overflow? use a numerically stable formula"
+            "a division by zero, or an overflow (use a numerically stable formula)?"
         )
     elif close.ndim == 0:  # a number: say which numbers (hidden cases get the summary)
         rel = details["max_rel_error"]

@@ -200,24 +200,49 @@ def _error(ex: Exercise, exc: Exception) -> str:
     return student_error(exc)
 
 
-def _fmt(value) -> str:
+def _fmt(value, digits: int = 6) -> str:
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
     if isinstance(value, np.generic | np.ndarray) and np.ndim(value) == 0:
         item = value.item()  # numpy scalars and 0-d arrays print as numbers
         kind = np.asarray(value).dtype
-        text = f"{item:.6g}" if isinstance(item, float) else repr(item)
+        text = f"{item:.{digits}g}" if isinstance(item, float) else repr(item)
         return text if kind in (np.float64, np.int64, np.bool_) else f"{text} ({kind})"
-    with np.printoptions(precision=6, threshold=20, edgeitems=3, linewidth=88):
+    with np.printoptions(precision=digits, threshold=20, edgeitems=3, linewidth=88):
         text = repr(value)
     return text if len(text) < 600 else text[:600] + " ..."
 
 
+def failure_kind(reason: str, got) -> str:
+    """What kind of failure a reason describes, so that shrinking keeps the student's bug
+    (a wrong formula must not shrink to a 0/0 on a degenerate input, a different bug)."""
+    if got is None:
+        return reason.split(" at line")[0].split(":")[0]  # the exception type, or a stub
+    for kind in ("NaN or inf", "wrong shape", "wrong dtype", "expected an array", "expected a"):
+        if kind in reason:
+            return kind
+    return "wrong values"
+
+
+def expected_and_got(expected, got) -> tuple[str, str]:
+    """Both values printed, with all digits when they would otherwise print alike."""
+    shown = _fmt(expected), _fmt(got)
+    if got is not None and shown[0] == shown[1]:
+        shown = _fmt(expected, digits=17), _fmt(got, digits=17)
+    return shown
+
+
 def _describe_failure(ex: Exercise, fn, case: Case) -> dict:
+    first = _outcome(ex, fn, case)
+    kind = failure_kind(first[1], first[3])
+
     def fails(c: Case) -> bool:
         try:
             run_case(ex, ex.reference, c)
         except Exception:
             return False  # not a valid input
-        return not _outcome(ex, fn, Case(c.group, c.args, c.kwargs, False, "", c.steps))[0]
+        ok, reason, _, got = _outcome(ex, fn, Case(c.group, c.args, c.kwargs, False, "", c.steps))
+        return not ok and failure_kind(reason, got) == kind
 
     small = shrink(case, fails)
     probe = Case(small.group, small.args, small.kwargs, False, "", small.steps)
@@ -230,8 +255,9 @@ def _describe_failure(ex: Exercise, fn, case: Case) -> dict:
     lines += [f"{k} = {_fmt(v)}" for k, v in small.kwargs.items()]
     if small.steps:
         lines.append(f"steps = {small.steps}")
-    lines.append(f"expected = {_fmt(run_case(ex, ex.reference, probe))}")
-    lines.append(f"got      = {_fmt(got)}" if got is not None else f"error: {reason}")
+    shown = expected_and_got(run_case(ex, ex.reference, probe), got)
+    lines.append(f"expected = {shown[0]}")
+    lines.append(f"got      = {shown[1]}" if got is not None else f"error: {reason}")
     if details.get("max_abs_error") is not None and details.get("first_index"):
         rel = details.get("max_rel_error")
         lines.append(

@@ -380,3 +380,42 @@ def test_report_reasons_drop_nested_parentheses_and_follow_notebook_order(tmp_pa
     page = summary.student_page("bob", data["students"]["bob"], "test")
     assert "0.50 / 1<br><small>1 of 2 groups</small>" in page
     assert "split equally between its case groups" in page
+
+
+def _macro_f1_as_harmonic_mean(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    pos_label=1,
+    average="binary",
+    sample_weight=None,
+    zero_division="warn",
+):
+    # ERRATA (metrics): macro F1 as the harmonic mean of macro precision and macro recall
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    classes = [pos_label] if average == "binary" else np.unique(np.r_[y_true, y_pred])
+    tp = np.array([np.sum((y_pred == c) & (y_true == c)) for c in classes])
+    p = np.mean(tp / np.maximum([np.sum(y_pred == c) for c in classes], 1))
+    r = np.mean(tp / np.maximum([np.sum(y_true == c) for c in classes], 1))
+    with np.errstate(invalid="ignore"):
+        return 2 * p * r / (p + r)
+
+
+def test_shrinking_keeps_the_students_bug_not_a_degenerate_nan():
+    [report] = check_report("metrics.f1_score", _macro_f1_as_harmonic_mean, caller={})
+    lines = "\n".join(report.first_failure["lines"])
+    assert "NaN" not in lines and "got      = nan" not in lines
+    assert "output: expected" in lines  # still the wrong value, on a smaller input
+    assert feedback.failure_kind("output: expected 1, got 2 (abs error 1)", 2.0) == "wrong values"
+    assert feedback.failure_kind("output: NaN or inf where the answer is finite", 1.0) == (
+        "NaN or inf"
+    )
+
+
+def test_expected_and_got_that_print_alike_are_shown_with_more_digits():
+    exp, got = feedback.expected_and_got(0.2552951, np.float64(0.2552954))
+    assert exp != got and exp.startswith("0.2552951") and got.startswith("0.2552954")
+    assert feedback.expected_and_got(0.25, 0.5) == ("0.25", "0.5")
+    exp, got = feedback.expected_and_got(np.array([0.2552951]), np.array([0.2552954]))
+    assert exp != got
