@@ -419,3 +419,27 @@ def test_expected_and_got_that_print_alike_are_shown_with_more_digits():
     assert feedback.expected_and_got(0.25, 0.5) == ("0.25", "0.5")
     exp, got = feedback.expected_and_got(np.array([0.2552951]), np.array([0.2552954]))
     assert exp != got
+
+
+def test_the_grading_table_counts_full_marks_and_untouched_exercises():
+    from autograder.cli import _compact_table
+
+    stub = "0 / 1   basic-1: not implemented yet (raises NotImplementedError)"
+    text = "\n".join(
+        [
+            "Sandbox: namespaces active",
+            "",
+            "dave.ipynb  [03_activations]  1.5 / 6",
+            "  ✓ activations.sigmoid                      1 / 1",
+            "  ~ activations.gelu                      0.50 / 1   basic-1: output: wrong",
+            *[f"  ✗ activations.{n:32s} {stub}" for n in ("elu", "selu", "celu", "relu6")],
+            "",
+            "1 submissions, mean score 25.0 %",
+        ]
+    )
+    out = _compact_table(text)
+    assert "  ✓ 1 exercise with full marks" in out and "activations.sigmoid" not in out
+    assert "  ✗ 4 exercises not implemented yet (0 points): elu, selu, celu, relu6" in out
+    assert "activations.gelu" in out  # partial credit stays listed, with its reason
+    assert out.splitlines()[-1].startswith("(exercises with full marks or none are counted")
+    assert _compact_table("Sandbox: x\n\n0 submissions") == "Sandbox: x\n\n0 submissions"
