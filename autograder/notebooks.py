@@ -321,7 +321,9 @@ def _exercise_markdown(ex: Exercise) -> str:
         else:
             text += (
                 f"`{forward}` is a worked example in the chapter: copy it into a cell above "
-                "and `check()` also compares your gradient with central differences of it."
+                "and `check()` also compares your gradient with central differences of it. "
+                f"Its specification:\n\n> **`{forward}`**: "
+                + docstring_markdown(ex.forward).replace("\n", "\n> ")
             )
         text += "\n\n"
     share = ex.points / len(ex.groups)

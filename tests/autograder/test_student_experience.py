@@ -443,3 +443,9 @@ def test_the_grading_table_counts_full_marks_and_untouched_exercises():
     assert "activations.gelu" in out  # partial credit stays listed, with its reason
     assert out.splitlines()[-1].startswith("(exercises with full marks or none are counted")
     assert _compact_table("Sandbox: x\n\n0 submissions") == "Sandbox: x\n\n0 submissions"
+
+
+def test_a_backward_of_a_worked_example_shows_the_forwards_specification():
+    md = {m.split("\n")[0]: m for m in _markdown("04_losses")}
+    mse = md["## `mse_loss_backward` (1 point)"]
+    assert r"\frac{\sum_i w_i (x_i - y_i)^2}{\sum_i w_i}" in mse  # what 'weight' means
