@@ -70,6 +70,20 @@ def npy_bytes(array: np.ndarray) -> bytes:
 
 
 def npy_load(data: bytes) -> np.ndarray:
+    """A plain array from ``.npy`` bytes: never a pickle, and the header must agree with the
+    payload (a header claiming terabytes with a few bytes behind it is refused before any
+    allocation)."""
+    fmt = np.lib.format
+    buf = io.BytesIO(data)
+    version = fmt.read_magic(buf)
+    if version not in ((1, 0), (2, 0)):
+        raise WireError(f"unsupported .npy version {version}")
+    read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, _, dtype = read_header(buf)
+    if dtype.hasobject:
+        raise WireError("arrays of Python objects cannot be received")
+    if math.prod(shape) * dtype.itemsize != len(data) - buf.tell():
+        raise WireError(f"the .npy header (shape {shape}, {dtype}) does not match its data")
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
@@ -78,11 +92,17 @@ def npy_load(data: bytes) -> np.ndarray:
 MAX_MESSAGE = 256 * 2**20
 
 
-def _read_exact(fd: int, n: int) -> bytes:
+def _read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
     import os
+    import select
+    import time
 
     chunks, got = [], 0
     while got < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise TimeoutError("no complete message before the deadline")
         chunk = os.read(fd, min(n - got, 1 << 20))
         if not chunk:
             raise EOFError("pipe closed")
@@ -105,21 +125,29 @@ def write_message(fd: int, header: dict, arrays: list) -> None:
         view = view[os.write(fd, view) :]
 
 
-def read_message(fd: int) -> tuple[dict, list]:
+def read_message(fd: int, deadline: float | None = None) -> tuple[dict, list]:
+    """One frame; ``deadline`` (``time.monotonic()`` value) bounds the wait: a writer that
+    sends half a frame and stalls raises ``TimeoutError`` instead of hanging the reader.
+    Anything malformed (bad JSON, nesting too deep for the parser, a ``.npy`` that needs
+    pickle or lies about its size) raises :class:`WireError`."""
     import json
     import struct
 
-    (count,) = struct.unpack("<Q", _read_exact(fd, 8))
+    (count,) = struct.unpack("<Q", _read_exact(fd, 8, deadline))
     if not 1 <= count <= 100_000:
         raise WireError(f"bad frame count {count}")
     parts, total = [], 0
     for _ in range(count):
-        (n,) = struct.unpack("<Q", _read_exact(fd, 8))
+        (n,) = struct.unpack("<Q", _read_exact(fd, 8, deadline))
         total += n
         if total > MAX_MESSAGE:
             raise WireError("message too large")
-        parts.append(_read_exact(fd, n))
-    header = json.loads(parts[0])
+        parts.append(_read_exact(fd, n, deadline))
+    try:
+        header = json.loads(parts[0])
+        arrays = [npy_load(p) for p in parts[1:]]
+    except (ValueError, RecursionError, MemoryError, EOFError, OSError) as exc:
+        raise WireError(f"malformed message ({type(exc).__name__})") from None
     if not isinstance(header, dict):
         raise WireError("header must be a JSON object")
-    return header, [npy_load(p) for p in parts[1:]]
+    return header, arrays

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
+import stat
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 KEEP = (
     ast.Import,
@@ -26,6 +28,10 @@ KEEP = (
 )
 #: Imports that would not exist (or are pointless) inside the sandbox.
 SKIP_MODULES = ("autograder", "solutions", "IPython", "matplotlib")
+#: A submission file larger than this is not read (outputs may be big, but not gigabytes).
+MAX_SUBMISSION_BYTES = 256 * 2**20
+#: All members of a zip together may not decompress to more than this (zip bombs).
+MAX_ZIP_BYTES = 1024 * 2**20
 
 
 @dataclass
@@ -90,8 +96,9 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
     sub = Submission(name, sha256=hashlib.sha256(data).hexdigest())
     try:
         cells = _cells(data, suffix)
-    except (ValueError, UnicodeDecodeError) as exc:
-        sub.error = f"cannot read the submission: {exc}"[:300]
+    except (ValueError, TypeError, AttributeError, RecursionError, MemoryError) as exc:
+        # malformed JSON, a "source" of numbers, nesting too deep for the JSON parser, ...
+        sub.error = f"cannot read the submission: {type(exc).__name__}: {exc}"[:300]
         return sub
     for index, raw in enumerate(cells, start=1):
         source = _strip_magics(raw)
@@ -117,27 +124,90 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
     return sub
 
 
+def _refused(name: str, why: str) -> Submission:
+    return Submission(name, error=f"not graded: {why}")
+
+
+def _folder(root: Path) -> list[Submission]:
+    """Every .ipynb/.py below ``root``; symbolic links are reported, never followed (an
+    unpacked student zip may hold a link to /etc/shadow or to the reference solutions)."""
+    subs = []
+    for dirpath, dirnames, filenames in os.walk(root):  # does not descend into linked dirs
+        dirnames[:] = [d for d in dirnames if d != ".ipynb_checkpoints"]
+        for name in filenames:
+            path = Path(dirpath) / name
+            rel = str(path.relative_to(root))
+            if path.suffix not in (".ipynb", ".py"):
+                continue
+            if path.is_symlink():
+                subs.append(_refused(rel, "a symbolic link (not followed)"))
+            elif path.stat().st_size > MAX_SUBMISSION_BYTES:
+                subs.append(_refused(rel, f"larger than {MAX_SUBMISSION_BYTES >> 20} MB"))
+            else:
+                subs.append(parse(rel, path.read_bytes(), path.suffix))
+    return sorted(subs, key=lambda s: s.name)
+
+
+def _safe_member_name(name: str) -> str | None:
+    """The member's path if it stays inside the archive, else None."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if not parts or name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+        return None
+    return "/".join(parts)
+
+
+def _zip(path: Path) -> list[Submission]:
+    """Members are read into memory (never extracted), each capped in size, all together
+    capped (zip bombs); unsafe names (``../``, absolute) and symbolic links are refused."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    subs, total = [], 0
+    with zf:
+        infos = sorted(
+            (i for i in zf.infolist() if i.filename.endswith((".ipynb", ".py"))),
+            key=lambda i: i.filename,
+        )
+        for info in infos:
+            name = info.filename
+            if "__MACOSX" in name or ".ipynb_checkpoints" in name:
+                continue
+            safe = _safe_member_name(name)
+            printable = "".join(c if c.isprintable() else "?" for c in name)[:200]
+            if safe is None:
+                subs.append(_refused(f"unsafe-path/{printable}", "a path outside the archive"))
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                subs.append(_refused(safe, "a symbolic link (not followed)"))
+                continue
+            if info.file_size > MAX_SUBMISSION_BYTES or total > MAX_ZIP_BYTES:
+                subs.append(_refused(safe, "too large once decompressed"))
+                continue
+            try:
+                with zf.open(info) as member:
+                    data = member.read(MAX_SUBMISSION_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+                subs.append(_refused(safe, f"corrupt zip member ({type(exc).__name__})"))
+                continue
+            total += len(data)
+            if len(data) > MAX_SUBMISSION_BYTES:
+                subs.append(_refused(safe, "too large once decompressed"))
+                continue
+            subs.append(parse(safe, data, Path(safe).suffix))
+    return subs
+
+
 def load(path: str | Path) -> list[Submission]:
     """One submission per .ipynb/.py file; a folder or a zip may hold many (sorted by name)."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.suffix in (".ipynb", ".py") and ".ipynb_checkpoints" not in p.parts
-        )
-        return [parse(str(p.relative_to(path)), p.read_bytes(), p.suffix) for p in files]
+        return _folder(path)
     if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            members = sorted(
-                m
-                for m in zf.namelist()
-                if m.endswith((".ipynb", ".py"))
-                and "__MACOSX" not in m
-                and ".ipynb_checkpoints" not in m
-            )
-            return [parse(m, zf.read(m), Path(m).suffix) for m in members]
+        return _zip(path)
     if path.suffix in (".ipynb", ".py"):
+        if path.stat().st_size > MAX_SUBMISSION_BYTES:
+            return [_refused(path.name, f"larger than {MAX_SUBMISSION_BYTES >> 20} MB")]
         return [parse(path.name, path.read_bytes(), path.suffix)]
     raise ValueError(f"cannot grade {path}: expected a .ipynb, .py, a folder or a .zip")
 

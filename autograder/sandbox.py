@@ -1,21 +1,30 @@
 """Start and talk to the sandboxed warm worker (:mod:`autograder.worker`).
 
 Layers, each reported in ``layers`` (and in the grading report) with whether it is active:
-bubblewrap namespaces (user, pid, net, ipc, uts, mount: no network, uid 65534, read-only
-minimal mounts of the Python install, numpy/scipy and the grader's sandbox-safe modules; the
-``solutions`` package and other submissions are never mounted; an empty tmpfs work dir;
-a cleared environment), then per child rlimits (CPU, address space, file size, process
-count) and a wall-clock timeout per exercise. Without bubblewrap the worker runs as a plain
-subprocess (rlimits, timeout, scrubbed env, temp dir still apply) and the report says so.
+bubblewrap namespaces (user, pid, net, ipc, uts, mount: no network; no further user
+namespaces; read-only minimal mounts of the Python standard library, numpy/scipy and the
+grader's sandbox-safe modules, the interpreter's own site-packages hidden; the ``solutions``
+package and other submissions are never mounted; a size-capped tmpfs ``/tmp``, everything else
+read-only; a cleared environment). When the grader runs as root, the sandbox is started as
+the host user nobody (uid 65534), through a private mount namespace that makes the Python
+install visible to it: a sandbox uid that maps to host root would be exempt from
+``RLIMIT_NPROC`` (a fork bomb would not be stopped). Then per child rlimits (CPU, address
+space, file size, process count) and a wall-clock timeout per exercise, and the worker kills
+every process a submission leaves behind. Without bubblewrap the worker runs as a plain
+subprocess (rlimits, timeout, scrubbed env, temp dir, nobody uid when root still apply) and
+the report says so.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 import numpy
@@ -27,6 +36,9 @@ GRADER_DIR = Path(__file__).resolve().parent
 #: Only these grader modules are visible in the sandbox (never the registry or solutions).
 SANDBOX_MODULES = ("__init__.py", "codec.py", "drivers.py", "worker.py")
 DEFAULT_LIMITS = {"timeout": 10.0, "memory_mb": 2048, "fsize_mb": 16, "nproc": 8}
+#: Size of the sandbox's /tmp (a tmpfs: its pages are memory, not counted in RLIMIT_AS).
+TMP_MB = 64
+NOBODY = 65534
 ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -34,6 +46,7 @@ ENV = {
     "PYTHONHASHSEED": "0",
     "LANG": "C.UTF-8",
     "HOME": "/tmp",
+    "TMPDIR": "/tmp",
     "PATH": "/usr/bin:/bin",
 }
 
@@ -44,13 +57,16 @@ def _site_packages() -> Path:
 
 def _grader_copy() -> Path:
     """A private copy of the sandbox-safe grader modules (so the rest of autograder/, which
-    imports solutions, is not even visible inside)."""
+    imports solutions, is not even visible inside), readable by the sandbox user."""
     root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
-    (root / "autograder").mkdir()
+    root.chmod(0o755)
+    for sub in ("autograder", "empty", "mnt"):
+        (root / sub).mkdir(mode=0o755)
     for name in SANDBOX_MODULES:
         src = GRADER_DIR / name
         text = src.read_text() if name != "__init__.py" else '"""sandbox copy"""\n'
         (root / "autograder" / name).write_text(text)
+        (root / "autograder" / name).chmod(0o644)
     return root
 
 
@@ -66,100 +82,152 @@ def bwrap_available() -> tuple[bool, str]:
     return r.returncode == 0, r.stderr.decode(errors="replace").strip()[:200]
 
 
+def _others_can_read(path: Path) -> bool:
+    """Every ancestor of ``path`` is searchable and ``path`` readable by other users."""
+    chain = [path, *path.parents]
+    return all(p.stat().st_mode & 0o001 for p in chain) and bool(path.stat().st_mode & 0o004)
+
+
+def _as_nobody_available() -> bool:
+    """Root can start the sandbox as host nobody (needs util-linux unshare, mount, setpriv)."""
+    return os.geteuid() == 0 and all(shutil.which(t) for t in ("unshare", "mount", "setpriv"))
+
+
 class Worker:
-    """One warm sandboxed worker process; ``run(job, arrays)`` grades one submission."""
+    """One warm sandboxed worker process; ``run(job, arrays)`` grades one submission.
+
+    ``token`` (unique per worker) is the last argument of every sandboxed process's command
+    line, so a test can check that none outlives the worker."""
 
     def __init__(self, *, sandbox: bool = True):
         self.grader_root = _grader_copy()
+        self.token = self.grader_root.name
         self.layers: dict[str, str] = {}
-        python = Path(sys.executable).resolve()
-        prefix = Path(sysconfig.get_paths()["stdlib"]).resolve().parent.parent
-        site = _site_packages()
-        boot = (
-            "import sys; sys.path[:0] = ['/grader', '/site']; "
-            "import autograder.worker as w; w.main()"
-        )
         ok, why = bwrap_available() if sandbox else (False, "disabled by --no-sandbox")
         if ok:
-            cmd = [
-                BWRAP,
-                "--unshare-all",
-                "--die-with-parent",
-                "--new-session",
-                "--uid",
-                "65534",
-                "--gid",
-                "65534",
-                "--ro-bind",
-                "/usr",
-                "/usr",
-                "--symlink",
-                "usr/lib",
-                "/lib",
-                "--symlink",
-                "usr/lib64",
-                "/lib64",
-                "--symlink",
-                "usr/bin",
-                "/bin",
-                "--ro-bind",
-                str(prefix),
-                str(prefix),
-                "--proc",
-                "/proc",
-                "--dev",
-                "/dev",
-                "--tmpfs",
-                "/tmp",
-                "--ro-bind",
-                str(self.grader_root),
-                "/grader",
-            ]
-            for pkg in ("numpy", "numpy.libs", "scipy", "scipy.libs"):
-                if (site / pkg).exists():
-                    cmd += ["--ro-bind", str(site / pkg), f"/site/{pkg}"]
-            cmd += ["--chdir", "/tmp", "--clearenv"]
-            for k, v in ENV.items():
-                cmd += ["--setenv", k, v]
-            cmd += [str(python), "-I", "-c", boot]
-            env = None
-            self.layers["namespaces"] = (
-                "active: bubblewrap (no network, uid 65534, pid/ipc/"
-                "mount namespaces, read-only minimal mounts)"
-            )
+            cmd, env, cwd = self._bwrap_command(as_nobody=_as_nobody_available())
         else:
-            self._scratch = tempfile.mkdtemp(prefix="autograder-work-")
-            boot = boot.replace("'/site'", repr(str(site))).replace(
-                "'/grader'", repr(str(self.grader_root))
-            )
-            cmd = [str(python), "-I", "-c", boot]
-            env = dict(ENV, HOME=self._scratch, TMPDIR=self._scratch)
-            self.layers["namespaces"] = f"UNAVAILABLE ({why}): no network/uid isolation"
+            cmd, env, cwd = self._plain_command(why)
         self.layers["rlimits"] = "active: CPU, address space, file size, process count"
         self.layers["timeout"] = "active: wall clock per exercise"
         self.layers["environment"] = "active: scrubbed, empty scratch dir per submission"
+        self.layers["cleanup"] = "active: no process of a submission outlives it"
         self.proc = subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
-            cwd=getattr(self, "_scratch", None),
+            cwd=cwd,
         )
-        header, _ = codec.read_message(self.proc.stdout.fileno())
+        try:
+            header, _ = codec.read_message(self.proc.stdout.fileno(), time.monotonic() + 60)
+        except (EOFError, TimeoutError, codec.WireError) as exc:
+            self.close()
+            raise RuntimeError(f"sandbox worker did not start ({type(exc).__name__})") from exc
         if not header.get("ready"):
             raise RuntimeError("sandbox worker did not start")
 
+    def _boot(self, grader: str, site: str) -> list[str]:
+        boot = (
+            f"import sys; sys.path[:0] = [{grader!r}, {site!r}]; "
+            "import autograder.worker as w; w.main()"
+        )
+        return [str(Path(sys.executable).resolve()), "-I", "-c", boot, self.token]
+
+    def _bwrap_command(self, *, as_nobody: bool):
+        prefix = Path(sysconfig.get_paths()["stdlib"]).resolve().parent.parent
+        site = _site_packages()
+        own_site = Path(sysconfig.get_paths(vars={"base": str(prefix)})["purelib"])
+        # host path -> sandbox path, all read-only
+        binds = [(prefix, prefix), (self.grader_root, Path("/grader"))]
+        binds += [
+            (site / p, Path("/site") / p) for p in ("numpy", "numpy.libs", "scipy", "scipy.libs")
+        ]
+        binds = [(src, dst) for src, dst in binds if src.exists()]
+        outer = []
+        if as_nobody:  # make each source visible to nobody in a private mount namespace
+            for i, (src, dst) in enumerate(binds):
+                point = self.grader_root / "mnt" / str(i)
+                point.mkdir(mode=0o755)
+                outer.append(f"mount --bind {shlex.quote(str(src))} {shlex.quote(str(point))}")
+                binds[i] = (point, dst)
+        cmd = [BWRAP, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent"]
+        cmd += ["--new-session", "--as-pid-1", "--uid", str(NOBODY), "--gid", str(NOBODY)]
+        cmd += ["--ro-bind", "/usr", "/usr"]
+        for link in ("lib", "lib64", "bin"):
+            cmd += ["--symlink", f"usr/{link}", f"/{link}"]
+        cmd += [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            str(TMP_MB * 2**20),
+            "--tmpfs",
+            "/tmp",
+        ]
+        for src, dst in binds:
+            cmd += ["--ro-bind", str(src), str(dst)]
+        if own_site.is_dir() and own_site.resolve() != site:
+            cmd += ["--ro-bind", str(self.grader_root / "empty"), str(own_site)]
+        cmd += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
+        for k, v in ENV.items():
+            cmd += ["--setenv", k, v]
+        cmd += self._boot("/grader", "/site")
+        self.layers["namespaces"] = (
+            "active: bubblewrap (no network, pid/ipc/mount/user namespaces, no nested user "
+            f"namespaces, read-only minimal mounts, {TMP_MB} MB /tmp, worker is pid 1)"
+        )
+        if as_nobody:
+            drop = f"setpriv --reuid {NOBODY} --regid {NOBODY} --clear-groups -- "
+            script = " && ".join(outer + ["exec " + drop + shlex.join(cmd)])
+            cmd = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script]
+            self.layers["uid"] = "active: host uid 65534 (nobody), RLIMIT_NPROC enforced"
+        elif os.geteuid() == 0:
+            self.layers["uid"] = (
+                "DEGRADED: sandbox uid maps to host root (no unshare/mount/setpriv): "
+                "RLIMIT_NPROC is not enforced"
+            )
+        else:
+            self.layers["uid"] = f"active: host uid {os.geteuid()} (not root)"
+        return cmd, None, None
+
+    def _plain_command(self, why: str):
+        self._scratch = tempfile.mkdtemp(prefix="autograder-work-")
+        os.chmod(self._scratch, 0o711)
+        prefix = Path(sysconfig.get_paths()["stdlib"]).resolve()
+        cmd = self._boot(str(self.grader_root), str(_site_packages()))
+        env = dict(ENV, HOME=self._scratch, TMPDIR=self._scratch)
+        self.layers["namespaces"] = (
+            f"UNAVAILABLE ({why}): no network, mount or pid isolation; host files readable"
+        )
+        if os.geteuid() != 0:
+            self.layers["uid"] = f"children run as host uid {os.geteuid()}"
+        elif _others_can_read(prefix) and _others_can_read(_site_packages()):
+            env["AUTOGRADER_CHILD_UID"] = str(NOBODY)
+            self.layers["uid"] = "active: children run as host uid 65534 (nobody)"
+        else:
+            self.layers["uid"] = (
+                "DEGRADED: children run as root (nobody cannot read the Python install): "
+                "RLIMIT_NPROC is not enforced"
+            )
+        return cmd, env, self._scratch
+
     def run(self, job: dict, arrays: list) -> tuple[dict, list]:
+        """Grade one job; a worker that neither answers nor dies by the job's deadline is
+        given up (``TimeoutError``; the caller starts a fresh worker)."""
+        n = len(job.get("exercises", []))
+        deadline = time.monotonic() + float(job["limits"]["timeout"]) * (n + 3) + 30.0
         codec.write_message(self.proc.stdin.fileno(), job, arrays)
-        return codec.read_message(self.proc.stdout.fileno())
+        return codec.read_message(self.proc.stdout.fileno(), deadline)
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            self.proc.stdin.close()
             try:
+                self.proc.stdin.close()
                 self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
+            except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.grader_root, ignore_errors=True)

@@ -1,30 +1,55 @@
 """The warm worker that runs inside the sandbox (numpy pre-imported; never ``solutions``).
 
-Protocol on the inherited stdin/stdout pipes (:mod:`autograder.codec` frames). For each job
-(one submission: its extracted top-level statements and the cases of each exercise) the
-worker forks a child with its own rlimits and an empty scratch dir; the child executes the
-submission's definitions, then runs the exercises in order and streams one result frame per
-exercise. The worker enforces a wall-clock timeout per exercise: on a timeout or crash it
-records the reason for that exercise and forks a fresh child for the rest, so one runaway
-exercise costs only itself.
+Processes, all in the sandbox (see :mod:`autograder.sandbox`):
+
+* the **worker** (pid 1 of the sandbox's pid namespace, so a submission can neither kill nor
+  stop it; outside a namespace a child subreaper) only forks one manager per submission and
+  cleans up after it: it never holds a submission's data, so nothing of one student's code
+  or outputs lingers in memory that the next student's forked process could read;
+* the **manager** reads one job (a submission's extracted top-level statements and the cases
+  of each exercise) from the protocol pipe, forks children, validates every frame they send,
+  kills every process the submission left behind and writes one result frame;
+* a **child** has its own rlimits, an empty scratch dir and no file descriptors but its result
+  pipe; it executes the submission's definitions, then runs the exercises in order and streams
+  one result frame per exercise. The manager enforces a wall-clock timeout per exercise: on a
+  timeout, crash or malformed frame it records the reason for that exercise and forks a fresh
+  child for the rest, so one runaway exercise costs only itself.
+
+Whatever a child sends is checked here before it goes on (known exercise id, JSON shapes the
+parent decodes, bounded nesting, sizes, valid UTF-8 without control characters): a child can
+write raw bytes on its pipe, so nothing it sends is trusted further than that.
 """
 
 from __future__ import annotations
 
+import ctypes
 import inspect
+import json
+import math
 import os
 import resource
 import select
+import shutil
 import signal
 import sys
 import tempfile
 import time
 
-import numpy as np  # noqa: F401  (warm: imported once, inherited by every child)
+import numpy as np  # warm: imported once, inherited by every child
 
 from autograder import codec, drivers
 
 SETUP = "__setup__"
+#: A submission's outputs, over all its exercises, may not exceed this (per exercise: 64 MB).
+JOB_OUTPUT_BUDGET = 128 * 2**20
+EXERCISE_OUTPUT_BUDGET = 64 * 2**20
+#: Deepest nesting of tuples/lists/dicts a result may have.
+MAX_DEPTH = 16
+SPAWNED = "started other processes (fork, subprocess and os.system are not allowed)"
+EXIT_EOF = 3  # the manager found the protocol pipe closed: the worker ends
+_PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
+WORKER_PID = 0
 
 
 def _apply_limits(limits: dict, n_exercises: int) -> None:
@@ -68,7 +93,7 @@ def _run_exercise(namespace: dict, ex: dict, arrays: list) -> tuple[dict, list]:
         return {"id": ex["id"], "status": "missing"}, []
     out_arrays: list = []
     cases = []
-    budget = 64 * 2**20
+    budget = EXERCISE_OUTPUT_BUDGET
     for c in ex["cases"]:
         args = codec.decode(c["args"], arrays)
         kwargs = codec.decode(c["kwargs"], arrays)
@@ -91,28 +116,158 @@ def _run_exercise(namespace: dict, ex: dict, arrays: list) -> tuple[dict, list]:
     return header, out_arrays
 
 
-def _child(job: dict, arrays: list, todo: list[dict], out_fd: int) -> None:
+def _drop_privileges(scratch: str) -> None:
+    """Without namespaces a root worker is told (``AUTOGRADER_CHILD_UID``) to run the
+    child as an unprivileged user."""
+    uid = int(os.environ.get("AUTOGRADER_CHILD_UID", "-1"))
+    if uid < 0 or os.getuid() != 0:
+        return
+    os.chown(scratch, uid, uid)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def _child(job: dict, arrays: list, todo: list[dict], out_fd: int, ack_fd: int) -> None:
+    """Report each result on ``out_fd`` and wait for the manager's go-ahead on ``ack_fd``
+    before the next exercise, so that what the manager checks after a frame (processes left
+    alive) belongs to the exercise that sent it."""
+    # Nothing but the two pipes stays open: not the protocol pipes, not the manager's.
+    keep = sorted((out_fd, ack_fd))
+    os.closerange(3, keep[0])
+    os.closerange(keep[0] + 1, keep[1])
+    os.closerange(keep[1] + 1, 1 << 16)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    os.chdir(tempfile.mkdtemp(prefix="submission-"))
+    os.close(devnull)
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - print() still works
+    scratch = tempfile.mkdtemp(prefix="submission-")
+    _drop_privileges(scratch)
+    os.chdir(scratch)
     _apply_limits(job["limits"], len(todo))
+    me = os.getpid()
     namespace, notes = _load_submission(job["statements"])
+    if os.getpid() != me:  # a copy forked by the submission: only the child reports
+        _park(out_fd)
     codec.write_message(out_fd, {"id": SETUP, "notes": notes}, [])
+    os.read(ack_fd, 1)
     for ex in todo:
         header, out = _run_exercise(namespace, ex, arrays)
+        if os.getpid() != me:
+            _park(out_fd)
         codec.write_message(out_fd, header, out)
+        os.read(ack_fd, 1)
+
+
+def _go_on(ack_fd: int) -> None:
+    try:
+        os.write(ack_fd, b".")
+    except OSError:  # the child is gone: its exit is noticed on the next frame
+        pass
+
+
+def _park(out_fd: int) -> None:
+    """A copy of the child made by the submission's own fork(): it stays alive (without its
+    result pipe), so that the manager sees that the submission started processes."""
+    os.close(out_fd)
+    while True:
+        signal.pause()
 
 
 def _wait_frame(fd: int, deadline: float):
-    """A message from the child, or "timeout" / "eof"."""
+    """A message from the child, or "timeout" / "eof" / "malformed"."""
     remaining = deadline - time.monotonic()
     if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
         return "timeout"
     try:
-        return codec.read_message(fd)
-    except (EOFError, codec.WireError, ValueError):
+        return codec.read_message(fd, deadline)
+    except TimeoutError:
+        return "timeout"
+    except EOFError:
         return "eof"
+    except (codec.WireError, ValueError, OverflowError):
+        return "malformed"
+
+
+# ------------------------------------------------------------ what a child may send back
+
+
+def _text(value, limit: int = 500) -> str:
+    """Printable, valid UTF-8, bounded: safe for a terminal, HTML, JSON and SQL."""
+    if not isinstance(value, str):
+        raise codec.WireError(f"expected text, got {type(value).__name__}")
+    value = value[:limit].encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch if ch.isprintable() else "?" for ch in value)
+
+
+def _check_output(obj, n_arrays: int, depth: int = 0) -> None:
+    """``obj`` is what :func:`codec.encode` makes of plain values, and nothing else."""
+    if depth > MAX_DEPTH:
+        raise codec.WireError(f"the output is nested more than {MAX_DEPTH} levels deep")
+    if obj is None or isinstance(obj, bool | int):
+        if isinstance(obj, int) and abs(obj) > 2**64:
+            raise codec.WireError("integer too large")
+        return
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            raise codec.WireError("non-finite float outside a marker")
+        return
+    if isinstance(obj, str):
+        if len(obj) > 10_000:
+            raise codec.WireError("text output too long")
+        return
+    if isinstance(obj, list):
+        if len(obj) > 10_000:
+            raise codec.WireError("list output too long")
+        for v in obj:
+            _check_output(v, n_arrays, depth + 1)
+        return
+    if isinstance(obj, dict) and len(obj) == 1:
+        ((key, value),) = obj.items()
+        if key == "__npy__" and type(value) is int and 0 <= value < n_arrays:
+            return
+        if key == "__float__" and value in ("nan", "inf", "-inf"):
+            return
+        if key == "__tuple__" and isinstance(value, list):
+            return _check_output(value, n_arrays, depth)
+        if key == "__dict__" and isinstance(value, dict) and len(value) <= 1_000:
+            for k, v in value.items():
+                _text(k, 200)
+                _check_output(v, n_arrays, depth + 1)
+            return
+    raise codec.WireError(f"unexpected {type(obj).__name__} in the output")
+
+
+def _clean_frame(header: dict, arrays: list, ex: dict) -> dict:
+    """The child's frame for ``ex``, rebuilt from checked parts (raises WireError)."""
+    if header.get("id") != ex["id"]:
+        raise codec.WireError("a result for another exercise")
+    if header.get("status") == "missing":
+        return {"id": ex["id"], "status": "missing"}
+    if header.get("status") != "ran" or not isinstance(header.get("cases"), list):
+        raise codec.WireError("not a result frame")
+    names = {c["name"] for c in ex["cases"]}
+    cases = []
+    for case in header["cases"][: len(ex["cases"])]:
+        if not isinstance(case, dict) or case.get("name") not in names:
+            raise codec.WireError("a result for an unknown case")
+        if "error" in case:
+            cases.append({"name": case["name"], "error": _text(case["error"])})
+        else:
+            _check_output(case.get("output"), len(arrays))
+            cases.append({"name": case["name"], "output": case["output"]})
+    signature = header.get("signature")
+    if not (isinstance(signature, list) and len(signature) <= 100):
+        signature = None
+    else:
+        signature = [_text(p, 100) for p in signature]
+    for a in arrays:
+        if not isinstance(a, np.ndarray) or a.dtype.hasobject:
+            raise codec.WireError("not a plain array")
+    if sum(a.nbytes for a in arrays) > EXERCISE_OUTPUT_BUDGET:
+        raise codec.WireError("the output is too large")
+    return {"id": ex["id"], "status": "ran", "signature": signature, "cases": cases}
 
 
 def _crash_reason(status: int) -> str:
@@ -124,6 +279,8 @@ def _crash_reason(status: int) -> str:
             return "killed (out of memory or time limit)"
         if sig == signal.SIGSEGV:
             return "crashed (segmentation fault)"
+        if sig == signal.SIGXFSZ:
+            return "crashed (file size limit exceeded)"
         return f"crashed (signal {signal.Signals(sig).name})"
     return f"the process exited early (exit code {os.WEXITSTATUS(status)})"
 
@@ -137,51 +294,71 @@ def run_job(job: dict, arrays: list) -> tuple[dict, list]:
     first_child = True
     while todo:
         read_fd, write_fd = os.pipe()
+        ack_read, ack_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
                 os.close(read_fd)
-                for fd in job["_protocol_fds"]:
-                    os.close(fd)
-                _child(job, arrays, todo, write_fd)
+                os.close(ack_write)
+                _child(job, arrays, todo, write_fd, ack_read)
                 os._exit(0)
             except BaseException:  # noqa: BLE001
                 os._exit(70)
         os.close(write_fd)
+        os.close(ack_read)
         try:
             frame = _wait_frame(read_fd, time.monotonic() + timeout)
-            if not isinstance(frame, tuple):  # setup itself timed out or crashed
-                reason = (
-                    "module-level code took longer than the time limit"
-                    if frame == "timeout"
-                    else "module-level code crashed the process"
-                )
+            if isinstance(frame, tuple) and _others_alive(pid):
+                frame = "processes"
+            _go_on(ack_write)
+            if not isinstance(frame, tuple) or frame[0].get("id") != SETUP:
+                reason = {
+                    "timeout": "module-level code took longer than the time limit",
+                    "malformed": "module-level code sent a malformed result",
+                    "processes": f"module-level code {SPAWNED}",
+                }.get(frame, "module-level code crashed the process")
                 _kill(pid)
                 for ex in todo:
                     results[ex["id"]] = {"id": ex["id"], "status": "error", "reason": reason}
                 todo = []
                 break
             if first_child:
-                notes += frame[0].get("notes", [])
+                raw = frame[0].get("notes", [])
+                notes += [_text(n) for n in raw[:50] if isinstance(n, str)]
                 first_child = False
             while todo:
                 frame = _wait_frame(read_fd, time.monotonic() + timeout)
                 ex = todo.pop(0)
-                if isinstance(frame, tuple):
-                    header, got = frame
-                    header = _renumber(header, got, out_arrays)
-                    results[ex["id"]] = header
-                    continue
-                if frame == "timeout":
+                reason = ""
+                spawned = isinstance(frame, tuple) and _others_alive(pid)
+                _go_on(ack_write)
+                if spawned:
+                    reason = SPAWNED
+                elif isinstance(frame, tuple):
+                    try:
+                        header = _clean_frame(*frame, ex)
+                    except (codec.WireError, AttributeError, TypeError) as exc:
+                        reason = f"sent a malformed result ({exc})"
+                    else:
+                        used = sum(a.nbytes for a in out_arrays)
+                        if used + sum(a.nbytes for a in frame[1]) > JOB_OUTPUT_BUDGET:
+                            reason = "the outputs of this submission are too large"
+                        else:
+                            results[ex["id"]] = _renumber(header, frame[1], out_arrays)
+                            continue
+                elif frame == "timeout":
                     reason = f"timed out after {timeout:g} s (infinite loop?)"
-                    _kill(pid)
-                else:
-                    reason = _crash_reason(_kill(pid))
+                elif frame == "malformed":
+                    reason = "sent a malformed result"
+                wstatus = _kill(pid)
+                reason = reason or _crash_reason(wstatus)
                 results[ex["id"]] = {"id": ex["id"], "status": "error", "reason": reason}
                 break
         finally:
             os.close(read_fd)
+            os.close(ack_write)
             _kill(pid)
+            _kill_leftovers()
     ordered = [results[ex["id"]] for ex in job["exercises"]]
     return {"results": ordered, "notes": notes}, out_arrays
 
@@ -215,21 +392,209 @@ def _kill(pid: int) -> int:
         return 0
 
 
+# ------------------------------------------------- no process outlives its submission
+
+
+def _live_children() -> dict[int, list[int]]:
+    """ppid -> pids of every live (not zombie) process this process can see."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in (b"Z", b"X"):
+            tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def _descendants(root: int) -> set[int]:
+    tree, found, stack = _live_children(), set(), [root]
+    while stack:
+        for pid in tree.get(stack.pop(), []):
+            if pid not in found:
+                found.add(pid)
+                stack.append(pid)
+    return found
+
+
+def _others_alive(child: int) -> bool:
+    """Is any process alive besides the worker, this manager and ``child``? (Orphans are
+    reparented to the worker, so a double-forked daemon is found too.)"""
+    return bool(_descendants(WORKER_PID) - {os.getpid(), child})
+
+
+def _kill_leftovers() -> None:
+    """SIGKILL every descendant of the worker but this process (daemons, fork bombs), until
+    none is left; orphans are reparented to the worker, so none escapes the tree."""
+    spare = {os.getpid(), WORKER_PID}
+    for _ in range(1000):
+        victims = _descendants(WORKER_PID) - spare
+        if not victims:
+            return
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:  # reap our own (the worker reaps orphans)
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        time.sleep(0.001)
+
+
+def _wipe_scratch() -> None:
+    """Empty the scratch root (the sandbox's private /tmp): nothing a submission wrote is
+    left for the next one, and the tmpfs does not fill up over a run."""
+    root = os.environ.get("TMPDIR")
+    if not root or not os.path.isdir(root):
+        return
+    for dirpath, dirnames, _ in os.walk(root):
+        for name in dirnames:  # a submission may have made its dirs unreadable
+            try:
+                os.chmod(os.path.join(dirpath, name), 0o700, follow_symlinks=False)
+            except OSError:
+                pass
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+# --------------------------------------------------------------- manager and worker loop
+
+
+def _manager(proto_in: int, proto_out: int, status_fd: int) -> int:
+    """Grade one submission; report progress to the worker on ``status_fd``: ``R<json>``
+    once the job is read (its exercise ids and deadline), ``W`` before the result frame."""
+    try:
+        job, arrays = codec.read_message(proto_in)
+    except (EOFError, codec.WireError):
+        return EXIT_EOF
+    limits = job["limits"]
+    info = {
+        "ids": [ex["id"] for ex in job["exercises"]],
+        "deadline": float(limits["timeout"]) * (len(job["exercises"]) + 2) + 10.0,
+    }
+    message = json.dumps(info).encode()
+    os.write(status_fd, b"R" + (message if len(message) < 60_000 else b'{"ids": []}') + b"\n")
+    header, out = run_job(job, arrays)
+    _kill_leftovers()
+    os.write(status_fd, b"W")
+    codec.write_message(proto_out, header, out)
+    return 0
+
+
+def _writing(status: bytes) -> bool:
+    """Has the manager started writing its result frame (``W`` after the ``R`` line)?"""
+    return b"W" in status.partition(b"\n")[2]
+
+
+def _read_status(fd: int) -> bytes:
+    os.set_blocking(fd, False)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _wait_manager(pid: int, status_fd: int) -> tuple[int, bytes]:
+    """Reap orphans while the manager runs; kill it if it is stopped or overruns its job's
+    deadline (a submission can SIGSTOP its manager). Returns its wait status and reports."""
+    status = b""
+    deadline = None
+    while True:
+        try:
+            done, wstatus = os.waitpid(-1, os.WNOHANG | os.WUNTRACED)
+        except ChildProcessError:
+            return 0, status
+        if done == pid:
+            if os.WIFSTOPPED(wstatus):
+                os.kill(pid, signal.SIGKILL)
+                continue
+            return wstatus, status + _read_status(status_fd)
+        if done:
+            continue
+        if select.select([status_fd], [], [], 0.005)[0]:
+            status += _read_status(status_fd)
+            if deadline is None and status.startswith(b"R") and b"\n" in status:
+                try:
+                    info = json.loads(status[1 : status.index(b"\n")])
+                    deadline = time.monotonic() + float(info.get("deadline", 3600))
+                except ValueError:
+                    deadline = time.monotonic() + 3600
+        if deadline is not None and not _writing(status) and time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            deadline = None
+
+
+def _harden() -> None:
+    """No other process of the sandbox may ptrace this one or open its pipes through
+    /proc/<pid>/fd; orphans of its descendants come back to it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    if os.getpid() != 1:
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 def main() -> None:
+    global WORKER_PID
+    WORKER_PID = os.getpid()
     proto_in, proto_out = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    _harden()
     codec.write_message(proto_out, {"ready": True, "pid": os.getpid()}, [])
     while True:
-        try:
-            job, arrays = codec.read_message(proto_in)
-        except EOFError:
+        status_r, status_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 71
+            try:
+                os.close(status_r)
+                code = _manager(proto_in, proto_out, status_w)
+            finally:
+                os._exit(code)
+        os.close(status_w)
+        wstatus, status = _wait_manager(pid, status_r)
+        os.close(status_r)
+        _kill_leftovers()
+        _wipe_scratch()
+        if os.WIFEXITED(wstatus) and os.WEXITSTATUS(wstatus) == 0:
+            continue
+        if (os.WIFEXITED(wstatus) and os.WEXITSTATUS(wstatus) == EXIT_EOF) or _writing(status):
+            return  # the pipe is closed, or a result frame may be half written
+        if not status.startswith(b"R"):
             return
-        job["_protocol_fds"] = [proto_in, proto_out]
-        header, out = run_job(job, arrays)
-        codec.write_message(proto_out, header, out)
+        try:
+            ids = json.loads(status[1 : status.index(b"\n")])["ids"]
+        except (ValueError, KeyError):
+            ids = []
+        if os.WIFSIGNALED(wstatus):
+            reason = "the submission killed or stopped the grading process"
+        else:
+            reason = f"the grading process failed (exit code {os.WEXITSTATUS(wstatus)})"
+        results = [{"id": i, "status": "error", "reason": reason} for i in ids]
+        codec.write_message(proto_out, {"results": results, "notes": []}, [])
 
 
 if __name__ == "__main__":
