@@ -25,6 +25,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import numpy
@@ -102,6 +103,8 @@ class Worker:
     def __init__(self, *, sandbox: bool = True):
         self.grader_root = _grader_copy()
         self.token = self.grader_root.name
+        # temp dirs go even if close() is never called (garbage collection, interpreter exit)
+        weakref.finalize(self, shutil.rmtree, self.grader_root, ignore_errors=True)
         self.layers: dict[str, str] = {}
         ok, why = bwrap_available() if sandbox else (False, "disabled by --no-sandbox")
         if ok:
@@ -196,6 +199,7 @@ class Worker:
     def _plain_command(self, why: str):
         self._scratch = tempfile.mkdtemp(prefix="autograder-work-")
         os.chmod(self._scratch, 0o711)
+        weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
         prefix = Path(sysconfig.get_paths()["stdlib"]).resolve()
         cmd = self._boot(str(self.grader_root), str(_site_packages()))
         env = dict(ENV, HOME=self._scratch, TMPDIR=self._scratch)
