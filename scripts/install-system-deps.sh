@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# System packages the tests need: headless Chromium (book rendering test) and bubblewrap
-# (the grading sandbox). Installed with apt when missing and we are root; otherwise we say so.
+# System packages the tests need: headless Chromium (book rendering test), bubblewrap and
+# util-linux (the grading sandbox). Installed with apt when missing and we are root; otherwise we say so.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+# the sandbox drops to uid nobody inside its namespaces with util-linux's unshare/setpriv
+{ command -v setpriv && command -v unshare; } >/dev/null 2>&1 || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${need[*]}"
