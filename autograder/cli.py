@@ -56,12 +56,13 @@ def _cmd_check(args) -> int:
     if sub.error:
         raise SystemExit(f"autograder check: {sub.error}")
     for err in sub.syntax_errors:
-        if path.suffix == ".py":
-            raise SystemExit(
-                f"autograder check: syntax error in {path.name} at line {err['line']}: "
-                f"{err['msg']} (nothing in the file can run until it is fixed)"
-            )
         names = ", ".join(sorted(err["names"])) or "nothing"
+        if path.suffix == ".py":  # the message says which lines are skipped
+            print(
+                f"note: syntax error in {path.name} at line {err['line']}: {err['msg']} "
+                f"(they define {names})"
+            )
+            continue
         print(
             f"note: syntax error in cell {err['cell']}, line {err['line']}: {err['msg']} "
             f"(the cell is skipped: it defines {names})"

@@ -3,7 +3,10 @@ the top-level definitions, imports and assignments of every code cell, by name.
 
 Robust to reordered, deleted or added cells, cleared or huge outputs, markdown edits, magics
 and shell lines, and helpers defined in other cells. A cell with a syntax error is skipped and
-reported (the functions it defines are then missing, with that reason).
+reported (the functions it defines are then missing, with that reason). A ``.py`` file that
+does not parse is cut into top-level chunks (a new chunk at each column-0 statement: ``def``,
+``class``, ``import``, a decorator, an assignment, ...): every chunk that parses is kept and
+each broken one is skipped and reported with its lines, as a broken cell would be.
 """
 
 from __future__ import annotations
@@ -92,6 +95,127 @@ def _names(node: ast.AST) -> set[str]:
     return set()
 
 
+#: Words that continue the statement above them at column 0 (never start a chunk).
+CONTINUATIONS = ("else", "elif", "except", "finally")
+#: Words in a syntax error's message that more lines could fix (an unclosed bracket or
+#: string): only then is a broken chunk retried with the chunks after it.
+UNFINISHED = ("never closed", "unterminated", "EOF", "unexpected end", "expected an indented")
+#: A broken chunk is retried with at most this many following chunks.
+MAX_MERGE = 20
+#: A .py file with more top-level chunks than this is not cut (a hostile file of a million
+#: one-line statements would take minutes): a syntax error then skips the whole file.
+MAX_CHUNKS = 5000
+
+
+def _chunk_starts(lines: list[str]) -> list[int]:
+    """0-based indices of the lines that start a top-level statement: code at column 0 that
+    is not a comment, a closing bracket, ``else:``/``except ...:`` and the like, the ``def``
+    or ``class`` under a decorator, or the line after a backslash continuation."""
+    starts = [0]
+    after_decorator = continued = False
+    for i, line in enumerate(lines):
+        code = line.rstrip()
+        if not code:
+            continue
+        if line[0] not in " \t#)]}":
+            word = code.split(None, 1)[0].rstrip(":(")
+            if i and not continued and not after_decorator and word not in CONTINUATIONS:
+                starts.append(i)
+            after_decorator = code.startswith("@")
+        if not code.lstrip().startswith("#"):
+            continued = code.endswith("\\")
+    return starts
+
+
+def _py_chunks(source: str) -> list[tuple[int, int, ast.Module | SyntaxError]]:
+    """A .py source that does not parse, cut into top-level chunks: ``(first, last, tree or
+    error)`` with 1-based line numbers of the whole file. A chunk whose error more lines
+    could fix (an unclosed bracket or string) is retried together with the chunks after it."""
+    lines = source.splitlines()
+    starts = _chunk_starts(lines)
+    if len(starts) > MAX_CHUNKS:
+        return []
+    bounds = [*starts, len(lines)]
+    out: list[tuple[int, int, ast.Module | SyntaxError]] = []
+    i = 0
+    while i < len(starts):
+        first, error, kept = bounds[i], None, False
+        for j in range(i + 1, min(i + 1 + MAX_MERGE, len(starts)) + 1):
+            padded = "\n" * first + "\n".join(lines[first : bounds[j]])
+            try:
+                tree = ast.parse(padded)
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                msg = str(getattr(exc, "msg", exc))
+                if error is None:
+                    error = exc if isinstance(exc, SyntaxError) else SyntaxError(msg)
+                if any(w in msg for w in UNFINISHED):
+                    continue
+                break
+            out.append((first + 1, bounds[j], tree))
+            i, kept = j, True
+            break
+        if not kept:
+            out.append((first + 1, bounds[i + 1], error))
+            i += 1
+    return out
+
+
+def _broken_names(source: str) -> set[str]:
+    """The names a piece of code that does not parse seems to define (``def name(``)."""
+    return {w.split("(")[0].strip() for w in source.split("def ")[1:]}
+
+
+def _keep(sub: Submission, index: int, source: str, tree: ast.Module) -> None:
+    """Record the top-level definitions, imports and assignments of a parsed cell."""
+    lines = source.splitlines()
+    for node in tree.body:
+        if not isinstance(node, KEEP) or _skipped_import(node):
+            continue
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            continue
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        code = "\n".join(lines[start - 1 : node.end_lineno])
+        sub.statements.append({"cell": index, "line": start, "code": code})
+        sub.defined |= _names(node)
+
+
+def _parse_py(sub: Submission, source: str) -> None:
+    """A .py file: parsed whole, or, if that fails, chunk by chunk (see :func:`_py_chunks`)."""
+    try:
+        _keep(sub, 1, source, ast.parse(source))
+        return
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        whole = exc
+    lines = source.splitlines()
+    chunks = _py_chunks(source)
+    if not chunks:  # too many chunks to try: the whole file is skipped
+        line = getattr(whole, "lineno", 0) or 0
+        msg = getattr(whole, "msg", str(whole))
+        sub.syntax_errors.append(
+            {"cell": 1, "line": line, "msg": msg, "names": _broken_names(source)}
+        )
+        return
+    for first, last, result in chunks:
+        if isinstance(result, ast.Module):
+            _keep(sub, 1, source, result)
+            continue
+        while last > first and not lines[last - 1].strip():
+            last -= 1  # report the chunk without the blank lines after it
+        text = "\n".join(lines[first - 1 : last])
+        line = getattr(result, "lineno", 0) or first
+        msg = getattr(result, "msg", str(result))
+        names = _broken_names(text)
+        sub.syntax_errors.append(
+            {
+                "cell": 1,
+                "line": line,
+                "msg": f"{msg} (lines {first}-{last} skipped)",
+                "names": names,
+                "lines": [first, last],
+            }
+        )
+
+
 def parse(name: str, data: bytes, suffix: str) -> Submission:
     sub = Submission(name, sha256=hashlib.sha256(data).hexdigest())
     try:
@@ -99,6 +223,11 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
     except (ValueError, TypeError, AttributeError, RecursionError, MemoryError) as exc:
         # malformed JSON, a "source" of numbers, nesting too deep for the JSON parser, ...
         sub.error = f"cannot read the submission: {type(exc).__name__}: {exc}"[:300]
+        return sub
+    if suffix == ".py":
+        source = _strip_magics(cells[0]) or ""
+        if source.strip():
+            _parse_py(sub, source)
         return sub
     for index, raw in enumerate(cells, start=1):
         source = _strip_magics(raw)
@@ -108,19 +237,11 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             line = getattr(exc, "lineno", 0) or 0
-            names = {w.split("(")[0].strip() for w in source.split("def ")[1:]}
             msg = getattr(exc, "msg", str(exc))
+            names = _broken_names(source)
             sub.syntax_errors.append({"cell": index, "line": line, "msg": msg, "names": names})
             continue
-        for node in tree.body:
-            if not isinstance(node, KEEP) or _skipped_import(node):
-                continue
-            if isinstance(node, ast.AnnAssign) and node.value is None:
-                continue
-            start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            code = "\n".join(source.splitlines()[start - 1 : node.end_lineno])
-            sub.statements.append({"cell": index, "line": start, "code": code})
-            sub.defined |= _names(node)
+        _keep(sub, index, source, tree)
     return sub
 
 

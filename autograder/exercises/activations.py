@@ -4,7 +4,10 @@ examples: only their backward is an exercise).
 
 Groups (see :mod:`autograder.authoring`): public ``basic``, ``float32`` and one per option;
 hidden ``shapes``, ``extreme`` (|x| up to 1e4: exp overflows unless the formula is stable)
-and the options again.
+and the options again. Where the textbook formula itself overflows (sigmoid as
+e^x / (1 + e^x), softplus, softmax and log-softmax without the max subtracted) there is also
+a public ``extreme`` group (|x| up to 1e3, float64), so ``check()`` shows the overflow before
+grading does; the hidden one keeps other data (|x| up to 1e4, float64 and float32).
 """
 
 import numpy as np
@@ -13,9 +16,32 @@ from autograder.authoring import float_inputs, pair
 from autograder.registry import Gen, Rng, case, exercise
 from solutions import activations as ref
 
+#: Magnitude of the public extreme case: exp overflows beyond ~709 (float64), ~88 (float32).
+PUBLIC_EXTREME = 1e3
 
-def _act(forward, backward, variants=({},), **kw):
-    return pair(forward, backward, points=(1, 1), inputs=float_inputs(variants=variants, **kw))
+
+def public_extreme(inputs: tuple, **kwargs) -> tuple:
+    """``inputs`` (public, hidden factories) with one more public case, group ``extreme``:
+    a 3 x 4 float64 array of |x| up to :data:`PUBLIC_EXTREME` (both signs of the largest
+    value included), called with ``kwargs``. Appended last, so the other public cases keep
+    their data."""
+    public, hidden = inputs
+
+    def make(g: Gen):
+        yield from public(g)
+        x = g.uniform(3, 4, low=-PUBLIC_EXTREME, high=PUBLIC_EXTREME)
+        x[0, :2] = (-PUBLIC_EXTREME, PUBLIC_EXTREME)
+        yield case("extreme", x, **kwargs)
+
+    return make, hidden
+
+
+def _act(forward, backward, variants=({},), *, overflows=False, **kw):
+    """``overflows``: the naive formula overflows, so the public cases include an extreme one."""
+    inputs = float_inputs(variants=variants, **kw)
+    if overflows:
+        inputs = public_extreme(inputs, **variants[0])
+    return pair(forward, backward, points=(1, 1), inputs=inputs)
 
 
 def _prelu(hidden: bool):
@@ -73,7 +99,7 @@ def _pair(forward, backward, factory, points=(1, 1)):
 
 
 EXERCISES = [
-    *_act(ref.sigmoid, ref.sigmoid_backward),
+    *_act(ref.sigmoid, ref.sigmoid_backward, overflows=True),
     *_act(ref.tanh, ref.tanh_backward),
     *_act(ref.relu, ref.relu_backward),
     *_act(ref.leaky_relu, ref.leaky_relu_backward, ({}, {"negative_slope": 0.2})),
@@ -97,6 +123,7 @@ EXERCISES = [
         ref.softplus,
         ref.softplus_backward,
         ({}, {"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
+        overflows=True,
     ),
     *_act(ref.gelu, ref.gelu_backward, ({}, {"approximate": "tanh"})),
     *_act(ref.silu, ref.silu_backward),
@@ -104,10 +131,16 @@ EXERCISES = [
     *_act(ref.mish, ref.mish_backward),
     *_pair(ref.glu, ref.glu_backward, _gated),
     *_pair(ref.swiglu, ref.swiglu_backward, _gated),
-    *_act(ref.softmax, ref.softmax_backward, ({"dim": -1}, {"dim": 0, "temperature": 2.0})),
+    *_act(
+        ref.softmax,
+        ref.softmax_backward,
+        ({"dim": -1}, {"dim": 0, "temperature": 2.0}),
+        overflows=True,
+    ),
     *_act(
         ref.log_softmax,
         ref.log_softmax_backward,
         ({"dim": -1}, {"dim": 0}, {"dim": -1, "temperature": 0.5}),
+        overflows=True,
     ),
 ]

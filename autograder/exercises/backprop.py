@@ -73,6 +73,10 @@ def _costs(hidden: bool, classes: bool):
         yield case("float32", z, g.integers(0, 4, 3) if classes else g.uniform(3, 4, dtype=z.dtype))
         if hidden and classes:
             yield case("extreme", g.normal(4, 5, scale=1e4), g.integers(0, 5, 4))
+        elif classes:  # public: exp(z) overflows unless the max is subtracted first
+            z = g.uniform(3, 4, low=-1e3, high=1e3)
+            z[0, :2] = (-1e3, 1e3)
+            yield case("extreme", z, g.integers(0, 4, 3))
 
     return make
 

@@ -5,7 +5,9 @@
 Groups of each loss: public ``basic`` (default reduction), ``reduction`` (``"none"`` and
 ``"sum"``), ``float32`` (dtype kept) and one group per option; hidden: the same on new data and
 other sizes, plus ``extreme`` (|x| up to 1e4) for the losses the chapter derives in a stable
-form (log-cosh, BCE with logits, cross-entropy, soft margins, RankNet).
+form (log-cosh, BCE with logits, cross-entropy, soft margins, RankNet). Those losses also have
+a public ``extreme`` group (one float64 case, inputs of scale 1e3, where exp and cosh already
+overflow), so ``check()`` shows a naive formula's overflow before grading does.
 """
 
 from collections.abc import Callable
@@ -15,6 +17,9 @@ import numpy as np
 from autograder.authoring import pair
 from autograder.registry import Gen, case
 from solutions import losses as ref
+
+#: Scale of the public extreme case's inputs: exp overflows beyond ~709 (float64).
+PUBLIC_EXTREME = 1e3
 
 
 def _name(kw: dict) -> str:
@@ -61,6 +66,8 @@ def _cases(
             if hidden and extreme:
                 yield loss_case("extreme", inputs(g, 6, np.float64, 1e4))
                 yield loss_case("extreme", inputs(g, 6, np.float32, 1e4))
+            elif extreme:  # last, so the other public cases keep their data
+                yield loss_case("extreme", inputs(g, 4, np.float64, PUBLIC_EXTREME))
 
         return factory
 
