@@ -82,10 +82,8 @@ def _loss(forward, backward, inputs, variants=(), **kw):
 
 
 def _keyword_target(name: str = "target") -> Callable:
-    """Decorator: pass the last input (a discrete target: 0/1, +-1 or counts) by keyword. Every call
-    style is graded the same; by keyword, a target's values (1.0, 0.0, ...) are not
-    mistaken for leaked hidden data by the notebook leak test, which looks for each hidden
-    positional array's first value in the student notebook."""
+    """Decorator: pass the last input (a discrete target: 0/1, +-1 or counts) by keyword, as
+    one calls these losses (every call style is graded the same)."""
 
     def decorate(make: Callable) -> Callable:
         def inputs(*a, **k):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import subprocess
 import sys
 from contextlib import redirect_stdout
@@ -125,13 +126,116 @@ def test_feedback_shows_message_and_partial_points_and_no_hidden_data():
     assert all(not c.reason or ":" not in c.reason for c in f1.cases if c.hidden)
 
 
-def test_hidden_case_data_never_appears_in_student_notebooks():
-    for ex in registry.all_exercises():
-        text = (ROOT / "chapters" / ex.chapter / "exercises.ipynb").read_text()
+#: A number as Python, JSON or numpy print it (``0.12345679``, ``-1.2345679e+03``, ``1e-05``).
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+#: Values with fewer significant digits (0.0, 1.0, 0.5, 10.0, 1e4) are too common to tell a
+#: leak from a coincidence; a leaked random draw has many more (numpy prints 8).
+DISTINCTIVE_DIGITS = 6
+#: numpy prints 8 significant digits: a printed value is within 5e-8 of the true one.
+LEAK_RTOL = 1e-7
+#: The first values of each hidden array that are looked for, and how many of them (or all,
+#: for a shorter array) must appear for the array to count as leaked.
+LEAK_PROBES, LEAK_HITS = 16, 2
+
+
+def _significant_digits(value: float) -> int:
+    mantissa = np.format_float_scientific(value, unique=True).split("e")[0]
+    return len(mantissa.lstrip("-").replace(".", "").rstrip("0")) or 1
+
+
+def _distinctive(values) -> np.ndarray:
+    """The values (in their own dtype's shortest repr) with >= DISTINCTIVE_DIGITS digits."""
+    keep = [
+        float(v) for v in values if np.isfinite(v) and _significant_digits(v) >= DISTINCTIVE_DIGITS
+    ]
+    return np.array(keep, dtype=np.float64)
+
+
+def _text_numbers(text: str) -> np.ndarray:
+    """The distinctive numbers written in ``text``, sorted (format-independent matching)."""
+    values = []
+    for token in NUMBER.findall(text):
+        try:
+            values.append(float(token))
+        except ValueError:
+            continue
+    return np.sort(_distinctive(np.array(values, dtype=np.float64)))
+
+
+def _float_arrays(value):
+    """Every float array in a case argument (lists of parameters, dicts of options, ...)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and value.size:
+            yield value
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _float_arrays(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _float_arrays(v)
+
+
+def _leaked(array: np.ndarray, numbers: np.ndarray) -> bool:
+    """Whether ``array``'s first distinctive values are written among ``numbers`` (sorted):
+    LEAK_HITS of them, or all if fewer. An array without distinctive values cannot leak."""
+    probes = _distinctive(array.ravel()[: 4 * LEAK_PROBES])[:LEAK_PROBES]
+    if not probes.size or not numbers.size:
+        return False
+    at = np.clip(np.searchsorted(numbers, probes), 1, numbers.size - 1)
+    nearest = np.minimum(abs(numbers[at] - probes), abs(numbers[at - 1] - probes))
+    hits = int((nearest <= LEAK_RTOL * abs(probes)).sum())
+    return hits >= min(LEAK_HITS, probes.size)
+
+
+def _leaks(exercises, text_of) -> list[tuple[str, str]]:
+    numbers: dict[str, np.ndarray] = {}
+    found = []
+    for ex in exercises:
+        if ex.chapter not in numbers:
+            numbers[ex.chapter] = _text_numbers(text_of(ex.chapter))
         for case in ex.cases(hidden=True):
-            for a in case.args:
-                if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size:
-                    assert repr(float(a.flat[0]))[:10] not in text
+            arrays = _float_arrays([list(case.args), dict(case.kwargs)])
+            if any(_leaked(a, numbers[ex.chapter]) for a in arrays):
+                found.append((ex.id, case.name))
+    return found
+
+
+def _student_notebook_text(chapter: str) -> str:
+    return (ROOT / "chapters" / chapter / "exercises.ipynb").read_text()
+
+
+def test_hidden_case_data_never_appears_in_student_notebooks():
+    """Every float array of every hidden case (positional, keyword, nested in lists), matched
+    by value, whatever the format it would be printed in."""
+    assert _leaks(registry.all_exercises(), _student_notebook_text) == []
+
+
+def test_the_hidden_data_leak_matcher_is_not_blind():
+    """Positive control: a hidden array planted in a notebook, as Python, JSON or numpy would
+    print it (8 digits, scientific notation for large values), is found; round values that
+    any notebook contains (0.0, 1.0, 0.5, 10.0) are not taken for a leak."""
+    ex = registry.get("losses.cross_entropy")
+    hidden = [c for c in ex.cases(hidden=True) if c.group == "extreme"]
+    planted_case = hidden[0]
+    x = planted_case.args[0]
+    assert x.max() > 1e3  # numpy prints this array in scientific notation
+    base = _student_notebook_text(ex.chapter)
+    for leak in (
+        repr(x.tolist()),
+        json.dumps(x[:1].tolist()),
+        np.array2string(x[:1]),
+        " ".join(f"{v:.8g}" for v in x.ravel()[:3]),
+    ):
+        found = _leaks([ex], lambda _chapter, leak=leak: base + leak)
+        assert (ex.id, planted_case.name) in found, leak
+    float32 = next(c for c in hidden if c.args[0].dtype == np.float32)
+    found = _leaks([ex], lambda _chapter: base + str(float32.args[0][:1]))
+    assert (ex.id, float32.name) in found
+    for one_value in (np.array([0.123456789]), np.array([-4321.98765])):
+        assert _leaked(one_value, _text_numbers(f"x = {one_value[0]!r}"))
+    round_values = np.array([0.0, 1.0, 0.5, 10.0, -2.0, 1e4])
+    assert not _leaked(round_values, _text_numbers("0.0 1.0 0.5 10.0 -2.0 10000.0 1e4"))
+    assert _leaks([ex], _student_notebook_text) == []
 
 
 def test_check_says_hidden_cases_run_at_grading_and_is_fast():
