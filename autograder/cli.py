@@ -24,6 +24,17 @@ from pathlib import Path
 
 #: Same as autograder.gradebook.DEFAULT_URL (not imported: SQLAlchemy loads slowly).
 DEFAULT_DB = "sqlite:///gradebook.db"
+#: A student bundle (``autograder release``) ships only what ``exercises`` and ``check``
+#: need (no grading, sandbox, gradebook or notebook building): only those are offered.
+STUDENT_BUNDLE = not (Path(__file__).resolve().parent / "grade.py").exists()
+STUDENT_DESCRIPTION = """``autograder`` command of the student bundle.
+
+    autograder check chapters/03_activations/exercises.ipynb   # every exercise in it
+    autograder check mine.py --exercise sigmoid                 # one exercise
+    autograder exercises --chapter 03_activations               # what is graded
+
+(``python -m autograder ...`` does the same without installing the bundle.)
+"""
 
 
 def _cmd_exercises(args) -> int:
@@ -57,11 +68,13 @@ def _cmd_check(args) -> int:
         raise SystemExit(f"autograder check: {sub.error}")
     for err in sub.syntax_errors:
         names = ", ".join(sorted(err["names"])) or "nothing"
-        if path.suffix == ".py":  # the message says which lines are skipped
-            print(
-                f"note: syntax error in {path.name} at line {err['line']}: {err['msg']} "
-                f"(they define {names})"
-            )
+        if path.suffix == ".py":
+            msg, skipped = err["msg"], "the whole file is skipped"
+            if "lines" in err:  # the chunk of top-level statements that does not parse
+                first, last = err["lines"]
+                msg = msg.removesuffix(f" (lines {first}-{last} skipped)")
+                skipped = f"lines {first}-{last} are skipped: they define {names}"
+            print(f"note: syntax error in {path.name} at line {err['line']}: {msg} ({skipped})")
             continue
         print(
             f"note: syntax error in cell {err['cell']}, line {err['line']}: {err['msg']} "
@@ -358,7 +371,11 @@ def _version_option(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="autograder",
+        description=STUDENT_DESCRIPTION if STUDENT_BUNDLE else __doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     ex = sub.add_parser("exercises", help="list the registered exercises")
@@ -379,6 +396,8 @@ def _parser() -> argparse.ArgumentParser:
         "repeatable",
     )
     ck.set_defaults(run=_cmd_check)
+    if STUDENT_BUNDLE:
+        return p
 
     gr = sub.add_parser("grade", help="grade submissions (.ipynb, .py, folder or .zip)")
     gr.add_argument("paths", nargs="+")

@@ -4,8 +4,9 @@ Contents::
 
     README.md, pyproject.toml          how to install and use it (``pip install -e .``)
     chapters/NN_topic/exercises.ipynb   the student notebooks (generated from the registry)
-    autograder/                         only what ``check()`` needs: registry, engine,
-                                        feedback, compare, drivers, codec, shrink, public
+    autograder/                         only what ``check()`` and ``autograder check FILE``
+                                        need: registry, engine, feedback, compare, drivers,
+                                        codec, shrink, public, extract, cli, __main__
     autograder/exercises/<module>.py    per chapter: the public cases and the reference's
         + .json + .npz                  outputs on them, precomputed (autograder.public)
 
@@ -41,6 +42,9 @@ BUNDLED_MODULES = (
     "codec.py",
     "shrink.py",
     "public.py",
+    "extract.py",  # autograder check FILE: a notebook or .py taken apart, nothing run
+    "cli.py",  # offers only exercises and check when grade.py is absent
+    "__main__.py",  # python -m autograder check FILE, without installing the bundle
 )
 
 EXERCISES_INIT = '''"""Stored public cases of each chapter (a release bundle: no references,
@@ -66,6 +70,14 @@ the functions and run the `check(...)` cells: they run the public cases on your 
 show, for the first failure, the input, expected vs got and the error. Hidden cases run only
 at grading, so passing every public check is not a final grade.
 
+The same checks on a whole notebook or a .py file, from a terminal:
+
+    autograder check chapters/{first}/exercises.ipynb
+    autograder check my_functions.py --exercise <function name>
+    autograder exercises
+
+(`python -m autograder check ...` from this folder works without installing.)
+
 Chapters: {chapters}
 """
 
@@ -79,6 +91,9 @@ version = "{version}"
 description = "Student bundle: exercise notebooks and the check() of the course autograder"
 requires-python = ">=3.11"
 dependencies = ["numpy>=1.26", "scipy>=1.11"]
+
+[project.scripts]
+autograder = "autograder.cli:main"
 
 [tool.setuptools]
 packages = ["autograder", "autograder.exercises"]

@@ -9,6 +9,7 @@ import ast
 import hashlib
 import inspect
 import json
+import os
 import re
 import subprocess
 import sys
@@ -58,7 +59,10 @@ def test_bundle_layout(bundle):
         assert nb.read_text() == notebooks.dumps(notebooks.student_notebook(chapter))
     shipped = {p.name for p in (folder / "autograder").glob("*.py")}
     assert shipped == set(BUNDLED_MODULES)
+    assert {"cli.py", "extract.py", "__main__.py"} <= shipped  # autograder check FILE
     assert (folder / "README.md").exists() and (folder / "pyproject.toml").exists()
+    assert 'autograder = "autograder.cli:main"' in (folder / "pyproject.toml").read_text()
+    assert "autograder check chapters/" in (folder / "README.md").read_text()
 
 
 def test_no_solutions_and_no_case_generators(bundle):
@@ -66,6 +70,9 @@ def test_no_solutions_and_no_case_generators(bundle):
     assert not any("solutions" in Path(n).parts for n in names)
     assert not any(
         n.endswith(("grade.py", "sandbox.py", "authoring.py", "notebooks.py")) for n in names
+    )
+    assert not any(
+        n.endswith(("worker.py", "gradebook.py", "release.py", "export.py")) for n in names
     )
     for module in (folder / "autograder" / "exercises").glob("*.py"):
         if module.name != "__init__.py":
@@ -272,3 +279,82 @@ def test_check_from_the_bundle_reports_a_wrong_answer_like_the_repository(bundle
     assert isolated.returncode == 0, isolated.stderr[-3000:]
     assert "✗ correct backward" in isolated.stdout and "✓ buggy backward" in isolated.stdout
     assert "hidden group" in isolated.stdout
+
+
+# ------------------------------------------------------------------ autograder check FILE
+
+
+def _module_run(args: list[str], cwd: Path, bundle: Path | None) -> subprocess.CompletedProcess:
+    """``python -m autograder ARGS``: from the bundle folder (``-S``: no site-packages, so no
+    installed ``solutions``; only numpy/scipy's folder on PYTHONPATH), or in the repository."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    cmd = [sys.executable, "-m", "autograder", *args]
+    if bundle is not None:
+        env["PYTHONPATH"] = SITE
+        cmd = [sys.executable, "-S", "-m", "autograder", *args]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=300, cwd=bundle or cwd, env=env
+    )
+
+
+def test_bundle_python_m_autograder_is_the_bundle_without_solutions(bundle):
+    folder, _, _ = bundle
+    env = {**os.environ, "PYTHONPATH": SITE}
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            "import autograder; print(autograder.__file__)\n"
+            "import importlib.util; print(importlib.util.find_spec('solutions'))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+        env=env,
+    )
+    where, solutions = probe.stdout.split()
+    assert where.startswith(str(folder)) and solutions == "None", probe.stdout
+    helped = _module_run(["--help"], folder, folder)
+    assert helped.returncode == 0, helped.stderr[-2000:]
+    assert "{exercises,check}" in helped.stdout
+    assert not re.search(r"\b(grade|report|export|release)\b", helped.stdout)
+    listed = _module_run(["exercises", "--chapter", "00_backprop"], folder, folder)
+    assert listed.returncode == 0 and "backprop.gradient_check" in listed.stdout
+
+
+@pytest.mark.parametrize("kind", ["solution", "stub", "py"])
+def test_bundle_autograder_check_file_matches_the_repository(bundle, kind, tmp_path):
+    """``python -m autograder check FILE`` from the extracted bundle (no solutions/): same
+    exit code and verdicts as ``autograder check FILE`` in the repository."""
+    folder, _, _ = bundle
+    chapter = "00_backprop"
+    if kind == "py":  # one function right, one with a syntax error, one wrong
+        path = tmp_path / "mine.py"
+        ex = registry.get("backprop.running_loss")
+        path.write_text(
+            "import numpy as np\n\n"
+            + textwrap.dedent(inspect.getsource(ex.reference))
+            + "\n\ndef quadratic_cost(a, y)\n    return 0\n\n"
+            "def softmax_cross_entropy(logits, target):\n    return np.float64(0.0)\n"
+        )
+    else:
+        nb = (notebooks.solution_notebook if kind == "solution" else notebooks.student_notebook)(
+            chapter
+        )
+        path = tmp_path / "exercises.ipynb"
+        path.write_text(notebooks.dumps(nb))
+    isolated = _module_run(["check", str(path)], tmp_path, folder)
+    repo = _module_run(["check", str(path)], tmp_path, None)
+    assert isolated.returncode == repo.returncode, (isolated.stderr[-2000:], repo.stderr[-2000:])
+    assert isolated.returncode in (0, 1), isolated.stderr[-2000:]
+    assert _verdicts(isolated.stdout) == _verdicts(repo.stdout)
+    summary = [ln for ln in isolated.stdout.splitlines() if ln.startswith("Summary")]
+    assert summary == [ln for ln in repo.stdout.splitlines() if ln.startswith("Summary")]
+    if kind == "solution":
+        assert isolated.returncode == 0 and "Summary: 8 of 8 exercises pass" in isolated.stdout
+    if kind == "py":
+        assert "syntax error in mine.py at line" in isolated.stdout
+        assert "running_loss" in isolated.stdout and "softmax_cross_entropy" in isolated.stdout

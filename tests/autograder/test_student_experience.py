@@ -297,7 +297,7 @@ def test_cli_check_on_a_py_file(tmp_path, capsys):
     bad.write_text("def relu6(input)\n    return input\n")  # skipped, as a broken cell is
     assert main(["check", str(bad)]) == 2
     out = capsys.readouterr().out
-    assert "syntax error in bad.py at line 1: expected ':' (lines 1-2 skipped)" in out
+    assert "syntax error in bad.py at line 1: expected ':' (lines 1-2 are skipped" in out
     assert "bad.py defines no function that an exercise asks for" in out
     empty = tmp_path / "empty.py"
     empty.write_text("x = 1\n")
