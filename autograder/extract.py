@@ -101,10 +101,12 @@ CONTINUATIONS = ("else", "elif", "except", "finally")
 #: string): only then is a broken chunk retried with the chunks after it.
 UNFINISHED = ("never closed", "unterminated", "EOF", "unexpected end", "expected an indented")
 #: A broken chunk is retried with at most this many following chunks.
-MAX_MERGE = 20
+MAX_MERGE = 10
 #: A .py file with more top-level chunks than this is not cut (a hostile file of a million
 #: one-line statements would take minutes): a syntax error then skips the whole file.
-MAX_CHUNKS = 5000
+MAX_CHUNKS = 2000
+#: Nor is a .py larger than this (retrying chunks re-parses text: bounded work per file).
+MAX_CHUNKED_BYTES = 2**20
 
 
 def _chunk_starts(lines: list[str]) -> list[int]:
@@ -132,6 +134,8 @@ def _py_chunks(source: str) -> list[tuple[int, int, ast.Module | SyntaxError]]:
     error)`` with 1-based line numbers of the whole file. A chunk whose error more lines
     could fix (an unclosed bracket or string) is retried together with the chunks after it."""
     lines = source.splitlines()
+    if len(source) > MAX_CHUNKED_BYTES:
+        return []
     starts = _chunk_starts(lines)
     if len(starts) > MAX_CHUNKS:
         return []
@@ -141,17 +145,17 @@ def _py_chunks(source: str) -> list[tuple[int, int, ast.Module | SyntaxError]]:
     while i < len(starts):
         first, error, kept = bounds[i], None, False
         for j in range(i + 1, min(i + 1 + MAX_MERGE, len(starts)) + 1):
-            padded = "\n" * first + "\n".join(lines[first : bounds[j]])
-            try:
-                tree = ast.parse(padded)
+            try:  # the chunk alone: line numbers shifted to the whole file's below
+                tree = ast.parse("\n".join(lines[first : bounds[j]]))
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 msg = str(getattr(exc, "msg", exc))
                 if error is None:
                     error = exc if isinstance(exc, SyntaxError) else SyntaxError(msg)
+                    error.lineno = first + (getattr(exc, "lineno", 0) or 1)
                 if any(w in msg for w in UNFINISHED):
                     continue
                 break
-            out.append((first + 1, bounds[j], tree))
+            out.append((first + 1, bounds[j], ast.increment_lineno(tree, first)))
             i, kept = j, True
             break
         if not kept:
@@ -188,7 +192,7 @@ def _parse_py(sub: Submission, source: str) -> None:
         whole = exc
     lines = source.splitlines()
     chunks = _py_chunks(source)
-    if not chunks:  # too many chunks to try: the whole file is skipped
+    if not chunks:  # too large or too many chunks to try: the whole file is skipped
         line = getattr(whole, "lineno", 0) or 0
         msg = getattr(whole, "msg", str(whole))
         sub.syntax_errors.append(

@@ -279,3 +279,7 @@ def test_a_py_that_parses_is_unchanged_and_a_hostile_one_is_not_cut():
     sub = extract.parse("many.py", many, ".py")
     assert len(sub.syntax_errors) == 1 and "lines" not in sub.syntax_errors[0]
     assert not sub.statements
+    big = ("def f(x):\n    return x\n" + "#" * extract.MAX_CHUNKED_BYTES + "\nx = (\n").encode()
+    sub = extract.parse("big.py", big, ".py")
+    assert len(sub.syntax_errors) == 1 and "lines" not in sub.syntax_errors[0]
+    assert not sub.defined
