@@ -4,6 +4,7 @@ official grading runs the same drivers in the sandbox (:mod:`autograder.sandbox`
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from autograder import codec, drivers
@@ -28,13 +29,17 @@ def run_case(ex: Exercise, fn, case: Case):
     return drivers.drive(ex.kind, fn, args, kwargs, case.steps)
 
 
-_EXPECTED: dict = {}
+_EXPECTED: dict[int, object] = {}
 
 
 def expected_output(ex: Exercise, case: Case):
-    key = (ex.id, case.name, case.hidden, id(case.args[0]) if case.args else 0)
+    """The reference's output on ``case``, computed once per Case object (a grading run reuses
+    its cases for every submission). The entry dies with the case: an id outliving its object
+    was once reused by a case drawn from another hidden seed, which then got stale answers."""
+    key = id(case)
     if key not in _EXPECTED:
         _EXPECTED[key] = run_case(ex, ex.reference, case)
+        weakref.finalize(case, _EXPECTED.pop, key, None)
     return _EXPECTED[key]
 
 
