@@ -824,9 +824,13 @@ def cross_entropy(
         w_target = np.where(valid, w[t], 0).astype(x.dtype, copy=False)
         picked = np.take_along_axis(log_probs, t[..., None], axis=-1)[..., 0]
         loss = -(1 - ls) * w_target * picked
-        if ls:
-            loss = loss - np.where(valid, ls / n_classes * (log_probs @ w), 0)
         total = w_target.sum()
+        if ls:
+            smooth = np.where(valid, ls / n_classes * (log_probs @ w), 0)
+            if reduction == "mean":  # as torch: each part over the weight total (0/0 + x/0 = nan)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    return np.asarray(loss.sum() / total - smooth.sum() / total)
+            loss = loss - smooth
     if reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(loss.sum() / total)
