@@ -17,6 +17,7 @@ import json
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -61,13 +62,28 @@ def _strip_magics(source: str) -> str | None:
     return "\n".join(lines)
 
 
+class NotANotebook(ValueError):
+    """A file named .ipynb that is not a notebook (its message is the reason shown)."""
+
+
 def _cells(data: bytes, suffix: str) -> list[str]:
     if suffix == ".py":
         return [data.decode("utf-8", errors="replace")]
-    nb = json.loads(data)
+    if not data.strip():
+        raise NotANotebook("not a notebook: the file is empty")
+    try:
+        nb = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise NotANotebook(
+            f"not a notebook: not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except UnicodeDecodeError:
+        raise NotANotebook("not a notebook: not UTF-8 text") from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
-        raise ValueError("not a Jupyter notebook (no cells)")
+        raise NotANotebook("not a notebook: no cells")
+    if not cells:
+        raise NotANotebook("not a notebook: no cells (the notebook is empty)")
     out = []
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -226,7 +242,8 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
         cells = _cells(data, suffix)
     except (ValueError, TypeError, AttributeError, RecursionError, MemoryError) as exc:
         # malformed JSON, a "source" of numbers, nesting too deep for the JSON parser, ...
-        sub.error = f"cannot read the submission: {type(exc).__name__}: {exc}"[:300]
+        why = str(exc) if isinstance(exc, NotANotebook) else f"{type(exc).__name__}: {exc}"
+        sub.error = f"cannot read the submission: {why}"[:300]
         return sub
     if suffix == ".py":
         source = _strip_magics(cells[0]) or ""
@@ -286,8 +303,8 @@ def _zip(path: Path) -> list[Submission]:
     capped (zip bombs); unsafe names (``../``, absolute) and symbolic links are refused."""
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ValueError(f"cannot read {path}: not a readable zip ({exc})") from None
     subs, total = [], 0
     with zf:
         infos = sorted(
@@ -312,7 +329,15 @@ def _zip(path: Path) -> list[Submission]:
             try:
                 with zf.open(info) as member:
                     data = member.read(MAX_SUBMISSION_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                OSError,
+                EOFError,
+                ValueError,
+                RuntimeError,
+                NotImplementedError,  # a compression method zipfile does not know
+            ) as exc:
                 subs.append(_refused(safe, f"corrupt zip member ({type(exc).__name__})"))
                 continue
             total += len(data)
@@ -324,8 +349,15 @@ def _zip(path: Path) -> list[Submission]:
 
 
 def load(path: str | Path) -> list[Submission]:
-    """One submission per .ipynb/.py file; a folder or a zip may hold many (sorted by name)."""
+    """One submission per .ipynb/.py file; a folder or a zip may hold many (sorted by name).
+
+    Raises ``ValueError`` (one line naming the path) for a path that does not exist, cannot
+    be read, or is neither a submission, a folder nor a readable zip."""
     path = Path(path)
+    if not path.exists():
+        raise ValueError(f"cannot grade {path}: no such file or folder")
+    if not os.access(path, os.R_OK):
+        raise ValueError(f"cannot grade {path}: permission denied")
     if path.is_dir():
         return _folder(path)
     if path.suffix == ".zip":
