@@ -120,7 +120,10 @@ def _load_students(args) -> list[tuple[str, object]]:
 
     pairs = []
     for path in args.paths:
-        subs = extract.load(path)
+        try:
+            subs = extract.load(path)
+        except ValueError as exc:  # a missing path, an unreadable zip: one line, no traceback
+            raise SystemExit(f"autograder grade: {exc}") from None
         if args.student:
             if len(args.paths) != 1 or len(subs) != 1:
                 raise SystemExit("--student needs exactly one submission file")
@@ -186,6 +189,7 @@ def _compact_table(text: str) -> str:
 
 def _cmd_grade(args) -> int:
     from autograder.grade import grade_submissions
+    from autograder.gradebook import mask_url
     from autograder.report import table
     from autograder.version import __version__
 
@@ -246,7 +250,7 @@ def _cmd_grade(args) -> int:
                 "sandbox": layers,
                 "submissions": out,
                 "skipped": [{"student": sid, "submission": s.name} for sid, s in skipped],
-                "gradebook": args.db if book is not None else None,
+                "gradebook": mask_url(args.db) if book is not None else None,
             },
             sys.stdout,
             indent=2,
@@ -263,12 +267,12 @@ def _cmd_grade(args) -> int:
                 f"{__version__}, skipped (--regrade to grade them again)"
             )
         if book is not None:
-            print(f"gradebook: {args.db}")
+            print(f"gradebook: {mask_url(args.db)}")
     return 0
 
 
 def _rows(args):
-    from autograder.gradebook import Gradebook
+    from autograder.gradebook import Gradebook, mask_url
     from autograder.version import __version__
 
     with Gradebook(args.db) as book:
@@ -278,7 +282,8 @@ def _rows(args):
         if not rows:
             others = [v for v in book.versions() if v != version]
             hint = f" (it has {', '.join(others)}: use --grader-version)" if others else ""
-            print(f"no results for grader version {version} in {args.db}{hint}", file=sys.stderr)
+            where = mask_url(args.db)
+            print(f"no results for grader version {version} in {where}{hint}", file=sys.stderr)
     if getattr(args, "student_filter", None):
         keep = set(args.student_filter)
         rows = [r for r in rows if r.student_id in keep]
@@ -319,14 +324,16 @@ def _cmd_export(args) -> int:
         if args.out in (None, "-"):
             sys.stdout.write(text)
         else:
-            Path(args.out).write_text(text)
+            Path(args.out).write_text(text, encoding="utf-8", newline="")
             print(f"wrote {args.out}", file=sys.stderr)
         return 0
     if not args.out:
         raise SystemExit("export nbgrader needs the nbgrader gradebook: a path or a URL")
     url = args.out if "://" in args.out else f"sqlite:///{Path(args.out).resolve()}"
     n = export.to_nbgrader(rows, url, course_id=args.course_id)
-    print(f"wrote {n} grades into {url}", file=sys.stderr)
+    from autograder.gradebook import mask_url
+
+    print(f"wrote {n} grades into {mask_url(url)}", file=sys.stderr)
     return 0
 
 

@@ -2,6 +2,8 @@
 
 * CSV: one row per student, one column per exercise (registry order) plus ``total``; an
   empty cell means the student has no result for that exercise (no submission for it).
+  RFC 4180 (CRLF line ends); a cell that a spreadsheet would read as a formula is prefixed
+  with ``'`` (see :func:`safe_cell`).
 * nbgrader: scores written through nbgrader's own :class:`nbgrader.api.Gradebook`, laid out
   as the generated nbgrader source notebooks are: assignment = notebook = chapter
   (``04_losses``), one grade cell ``test_<exercise id with _>`` worth the exercise's points;
@@ -37,18 +39,32 @@ def _fmt(p: float) -> str:
     return f"{p:g}" if p == int(p) else f"{round(p, 6)}"
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """``value`` with a ``'`` in front if it starts like a formula (``=1+2`` -> ``'=1+2``):
+    student ids come from file names, which a student chooses."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def csv_text(rows: list[Row]) -> str:
     order = exercise_order(r.exercise_id for r in rows)
     table: dict[str, dict[str, float]] = {}
     for r in rows:
         table.setdefault(r.student_id, {})[r.exercise_id] = r.score
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student", *order, "total"])
+    # RFC 4180 line ends: the writer then quotes a field holding a CR or LF (with "\n" alone
+    # it leaves a bare CR unquoted, which splits the row for a reader).
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["student", *map(safe_cell, order), "total"])
     for sid in sorted(table):
         scores = table[sid]
         total = round(sum(scores.values()), 6)
-        w.writerow([sid, *(_fmt(scores[e]) if e in scores else "" for e in order), _fmt(total)])
+        w.writerow(
+            [safe_cell(sid), *(_fmt(scores[e]) if e in scores else "" for e in order), _fmt(total)]
+        )
     return buf.getvalue()
 
 

@@ -76,6 +76,15 @@ results = sa.Table(
 )
 
 
+_PASSWORD = re.compile(r"(://[^:/?#@]*):[^@/?#]*@")
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for printing):
+    ``postgresql+psycopg://me:secret@host/db`` -> ``postgresql+psycopg://me:***@host/db``."""
+    return _PASSWORD.sub(r"\1:***@", str(url))
+
+
 # ------------------------------------------------------------------------------ student ids
 
 

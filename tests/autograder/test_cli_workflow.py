@@ -193,14 +193,14 @@ def test_export_csv_one_row_per_student(graded, tmp_path):
     _, url, _ = graded
     code, out = run_cli("export", "csv", "--db", url)
     assert code == 0
-    rows = list(csv.reader(io.StringIO(out)))
+    rows = list(csv.reader(io.StringIO(out, newline="")))
     assert rows[0] == ["student", *CHAPTER_IDS, "total"]
     col = rows[0].index(EX)
     assert {r[0]: (float(r[col]), float(r[-1])) for r in rows[1:]} == {
         s: (p, TOTALS[s]) for s, p in EXPECTED.items()
     }
     run_cli("export", "csv", tmp_path / "scores.csv", "--db", url)
-    assert (tmp_path / "scores.csv").read_text() == out
+    assert (tmp_path / "scores.csv").read_bytes() == out.encode()
 
 
 def test_report_on_an_empty_gradebook_says_so(tmp_path):
