@@ -8,8 +8,10 @@ in this process.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import queue
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -74,6 +76,7 @@ def build_job(sub: Submission, exercises: list[Exercise], lim: dict, hidden_seed
                 "cases": [
                     {
                         "name": c.name,
+                        "hidden": c.hidden,
                         "steps": c.steps,
                         "args": codec.encode(list(c.args), arrays),
                         "kwargs": codec.encode(dict(c.kwargs), arrays),
@@ -146,9 +149,29 @@ def assemble(
     return results
 
 
+#: Exception names a hidden case may report: Python's and numpy's own, a fixed list.
+KNOWN_ERRORS = frozenset(
+    [n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)]
+    + ["LinAlgError", "AxisError"]
+)
+
+
 def _hidden_error(error: str) -> str:
-    """A hidden case's exception without its message (which could echo hidden data)."""
-    return error.split(":", 1)[0]
+    """A hidden case's error as a category the grader words itself: never the student's
+    text (message, exception class or module name, function or frame name, line number),
+    any of which could encode the hidden input."""
+    for prefix, category in (
+        ("not implemented yet", "not implemented yet (raises NotImplementedError)"),
+        ("out of memory", "out of memory (MemoryError)"),
+        ("RecursionError", "RecursionError: infinite recursion?"),
+        ("returned something ungradable", "returned something ungradable"),
+    ):
+        if error.startswith(prefix):
+            return category
+    name = re.match(r"[A-Za-z_]\w*", error)
+    if name and name.group() in KNOWN_ERRORS:
+        return f"raised {name.group()} (message hidden on hidden cases)"
+    return "raised an exception (name and message hidden on hidden cases)"
 
 
 def grade_submissions(

@@ -8,11 +8,17 @@ package and other submissions are never mounted; a size-capped tmpfs ``/tmp``, e
 read-only; a cleared environment). When the grader runs as root, the sandbox is started as
 the host user nobody (uid 65534), through a private mount namespace that makes the Python
 install visible to it: a sandbox uid that maps to host root would be exempt from
-``RLIMIT_NPROC`` (a fork bomb would not be stopped). Then per child rlimits (CPU, address
-space, file size, process count) and a wall-clock timeout per exercise, and the worker kills
-every process a submission leaves behind. Without bubblewrap the worker runs as a plain
-subprocess (rlimits, timeout, scrubbed env, temp dir, nobody uid when root still apply) and
-the report says so.
+``RLIMIT_NPROC`` (a fork bomb would not be stopped). Each submission gets a fresh IPC
+namespace and session keyring (the worker keeps ``CAP_SYS_ADMIN`` in its own user namespace
+for that alone; children drop every capability), and each child a seccomp filter
+(:mod:`autograder.confine`: no new processes, no IPC, keyrings, io_uring, perf, bpf, ...).
+Then per child rlimits (CPU, address space, file size, process count, open files), a CPU-time
+limit per exercise with a wall-clock backstop (a timed-out exercise is re-run once), and the
+worker kills every process a submission leaves behind. A job crosses in two messages: the
+public cases, then -- only once the public phase is over -- the hidden ones, so nothing a
+submission shows in public feedback can carry a hidden input. Without bubblewrap the worker
+runs as a plain subprocess (rlimits, timeout, seccomp, IPC namespace, scrubbed env, temp dir,
+nobody uid when root still apply) and the report says so. See ``SECURITY.md``.
 """
 
 from __future__ import annotations
@@ -30,13 +36,21 @@ from pathlib import Path
 
 import numpy
 
-from autograder import codec
+from autograder import codec, worker
 
 BWRAP = "/usr/bin/bwrap"
 GRADER_DIR = Path(__file__).resolve().parent
 #: Only these grader modules are visible in the sandbox (never the registry or solutions).
-SANDBOX_MODULES = ("__init__.py", "codec.py", "drivers.py", "worker.py")
-DEFAULT_LIMITS = {"timeout": 10.0, "memory_mb": 2048, "fsize_mb": 16, "nproc": 8}
+SANDBOX_MODULES = ("__init__.py", "codec.py", "confine.py", "drivers.py", "worker.py")
+#: ``timeout``: CPU seconds per exercise (and for the module-level code); ``wall_timeout``:
+#: the wall-clock backstop against sleeping or blocked code (None: derived from ``timeout``).
+DEFAULT_LIMITS = {
+    "timeout": 10.0,
+    "wall_timeout": None,
+    "memory_mb": 2048,
+    "fsize_mb": 16,
+    "nproc": 8,
+}
 #: Size of the sandbox's /tmp (a tmpfs: its pages are memory, not counted in RLIMIT_AS).
 TMP_MB = 64
 NOBODY = 65534
@@ -112,7 +126,10 @@ class Worker:
         else:
             cmd, env, cwd = self._plain_command(why)
         self.layers["rlimits"] = "active: CPU, address space, file size, process count"
-        self.layers["timeout"] = "active: wall clock per exercise"
+        self.layers["timeout"] = (
+            "active: CPU time per exercise, a wall-clock backstop against sleeping code, "
+            "a timed-out exercise re-run once in a fresh process"
+        )
         self.layers["environment"] = "active: scrubbed, empty scratch dir per submission"
         self.layers["cleanup"] = "active: no process of a submission outlives it"
         self.proc = subprocess.Popen(
@@ -130,6 +147,14 @@ class Worker:
             raise RuntimeError(f"sandbox worker did not start ({type(exc).__name__})") from exc
         if not header.get("ready"):
             raise RuntimeError("sandbox worker did not start")
+        self.layers.update({k: str(v) for k, v in header.get("layers", {}).items()})
+        self.layers["cgroup"] = (
+            "not used: seccomp forbids new processes, so the address-space "
+            "limit covers the submission's only process; SysV/POSIX shared memory and memfd "
+            "are refused, /tmp is a capped tmpfs"
+            if self.layers.get("seccomp", "").startswith("active")
+            else "UNAVAILABLE: limits are per process (RLIMIT_AS, RLIMIT_NPROC)"
+        )
 
     def _boot(self, grader: str, site: str) -> list[str]:
         boot = (
@@ -156,6 +181,9 @@ class Worker:
                 outer.append(f"mount --bind {shlex.quote(str(src))} {shlex.quote(str(point))}")
                 binds[i] = (point, dst)
         cmd = [BWRAP, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent"]
+        # kept by the worker only, to give each submission a fresh IPC namespace; every
+        # child drops it (and all others) before running student code
+        cmd += ["--cap-add", "CAP_SYS_ADMIN"]
         cmd += ["--new-session", "--as-pid-1", "--uid", str(NOBODY), "--gid", str(NOBODY)]
         cmd += ["--ro-bind", "/usr", "/usr"]
         for link in ("lib", "lib64", "bin"):
@@ -219,12 +247,22 @@ class Worker:
         return cmd, env, self._scratch
 
     def run(self, job: dict, arrays: list) -> tuple[dict, list]:
-        """Grade one job; a worker that neither answers nor dies by the job's deadline is
-        given up (``TimeoutError``; the caller starts a fresh worker)."""
+        """Grade one job: its public cases first, then (when the sandbox asks for them) its
+        hidden cases. A worker that neither answers nor dies by the job's deadline is given
+        up (``TimeoutError``; the caller starts a fresh worker)."""
         n = len(job.get("exercises", []))
-        deadline = time.monotonic() + float(job["limits"]["timeout"]) * (n + 3) + 30.0
-        codec.write_message(self.proc.stdin.fileno(), job, arrays)
-        return codec.read_message(self.proc.stdout.fileno(), deadline)
+        deadline = time.monotonic() + worker.job_deadline(job["limits"], n) + 30.0
+        fd_in, fd_out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        codec.write_message(fd_in, *job_part(job, arrays, hidden=False))
+        header, out = codec.read_message(fd_out, deadline)
+        if "await_hidden" in header:
+            wanted = header["await_hidden"]
+            wanted = (
+                {i for i in wanted if isinstance(i, str)} if isinstance(wanted, list) else set()
+            )
+            codec.write_message(fd_in, *job_part(job, arrays, hidden=True, ids=wanted))
+            header, out = codec.read_message(fd_out, deadline)
+        return header, out
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -248,4 +286,45 @@ class Worker:
 def limits(**overrides) -> dict:
     out = dict(DEFAULT_LIMITS)
     out.update({k: v for k, v in overrides.items() if v is not None})
+    if out["wall_timeout"] is None:  # generous: a loaded machine must not trip it
+        out["wall_timeout"] = max(4.0 * float(out["timeout"]), float(out["timeout"]) + 30.0)
     return out
+
+
+def job_part(job: dict, arrays: list, *, hidden: bool, ids=None) -> tuple[dict, list]:
+    """The job's public (or hidden) cases as one message with only its own arrays; the
+    sandbox receives the hidden inputs only after its public phase is over. ``ids``: only
+    these exercises."""
+    own: list = []
+    exercises = []
+    for ex in job["exercises"]:
+        cases = [c for c in ex["cases"] if bool(c.get("hidden")) == hidden]
+        if (hidden and not cases) or (ids is not None and ex["id"] not in ids):
+            continue
+        cases = [
+            dict(
+                c, args=_reindex(c["args"], arrays, own), kwargs=_reindex(c["kwargs"], arrays, own)
+            )
+            for c in cases
+        ]
+        exercises.append(dict(ex, cases=cases))
+    part = dict(job, exercises=exercises)
+    if hidden:
+        part["phase"] = "hidden"
+    else:
+        part["hidden_pending"] = any(
+            c.get("hidden") for ex in job["exercises"] for c in ex["cases"]
+        )
+    return part, own
+
+
+def _reindex(obj, arrays: list, own: list):
+    """``obj`` with its ``{"__npy__": i}`` markers pointing into ``own`` instead of ``arrays``."""
+    if isinstance(obj, list):
+        return [_reindex(v, arrays, own) for v in obj]
+    if isinstance(obj, dict):
+        if "__npy__" in obj and len(obj) == 1:
+            own.append(arrays[int(obj["__npy__"])])
+            return {"__npy__": len(own) - 1}
+        return {k: _reindex(v, arrays, own) for k, v in obj.items()}
+    return obj

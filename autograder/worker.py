@@ -37,7 +37,7 @@ import time
 
 import numpy as np  # warm: imported once, inherited by every child
 
-from autograder import codec, drivers
+from autograder import codec, confine, drivers
 
 SETUP = "__setup__"
 #: A submission's outputs, over all its exercises, may not exceed this (per exercise: 64 MB).
@@ -50,10 +50,16 @@ EXIT_EOF = 3  # the manager found the protocol pipe closed: the worker ends
 _PR_SET_DUMPABLE = 4
 _PR_SET_CHILD_SUBREAPER = 36
 WORKER_PID = 0
+#: The seccomp filter every child loads before running student code (built once by main()).
+FILTER: confine.SyscallFilter | None = None
+#: How often the manager looks at a running child's CPU time (seconds).
+POLL = 0.05
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _apply_limits(limits: dict, n_exercises: int) -> None:
-    cpu = int(limits["timeout"] * (n_exercises + 1)) + 1
+    # a backstop: the manager stops each exercise after ``timeout`` CPU seconds
+    cpu = int(limits["timeout"] * (n_exercises + 1)) + n_exercises + 2
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     memory = int(limits["memory_mb"]) * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -62,6 +68,8 @@ def _apply_limits(limits: dict, n_exercises: int) -> None:
     nproc = int(limits["nproc"])
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # bounds what a submission can hold outside its address space (pipe and socket buffers)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
 
 
 def _load_submission(statements: list[dict]) -> tuple[dict, list[str]]:
@@ -146,6 +154,9 @@ def _child(job: dict, arrays: list, todo: list[dict], out_fd: int, ack_fd: int) 
     _drop_privileges(scratch)
     os.chdir(scratch)
     _apply_limits(job["limits"], len(todo))
+    confine.drop_capabilities()
+    if FILTER is not None:
+        FILTER.load()
     me = os.getpid()
     namespace, notes = _load_submission(job["statements"])
     if os.getpid() != me:  # a copy forked by the submission: only the child reports
@@ -175,19 +186,49 @@ def _park(out_fd: int) -> None:
         signal.pause()
 
 
-def _wait_frame(fd: int, deadline: float):
-    """A message from the child, or "timeout" / "eof" / "malformed"."""
-    remaining = deadline - time.monotonic()
-    if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-        return "timeout"
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process ``pid`` has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _wait_frame(fd: int, pid: int, limits: dict):
+    """A message from the child, or "cpu" (it used more CPU time than the limit since this
+    wait began), "wall" (the wall-clock backstop: sleeping or blocked code), "eof" or
+    "malformed". The CPU time, not the wall clock, is what a submission may use: a busy
+    machine slows the child down but costs it no CPU seconds."""
+    cpu_limit, wall = float(limits["timeout"]), float(limits["wall_timeout"])
+    start, cpu0 = time.monotonic(), _cpu_seconds(pid)
+    deadline = start + wall
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return "wall"
+        if select.select([fd], [], [], min(POLL, remaining))[0]:
+            break
+        if _cpu_seconds(pid) - cpu0 > cpu_limit:
+            return "cpu"
     try:
         return codec.read_message(fd, deadline)
     except TimeoutError:
-        return "timeout"
+        return "wall"
     except EOFError:
         return "eof"
     except (codec.WireError, ValueError, OverflowError):
         return "malformed"
+
+
+def _timeout_text(frame: str, limits: dict) -> str:
+    if frame == "cpu":
+        return f"timed out after {float(limits['timeout']):g} s of CPU time (an infinite loop?)"
+    return (
+        f"timed out after {float(limits['wall_timeout']):g} s of waiting while using little "
+        "CPU (sleeping or blocked?)"
+    )
 
 
 # ------------------------------------------------------------ what a child may send back
@@ -285,13 +326,17 @@ def _crash_reason(status: int) -> str:
     return f"the process exited early (exit code {os.WEXITSTATUS(status)})"
 
 
-def run_job(job: dict, arrays: list) -> tuple[dict, list]:
+def run_job(job: dict, arrays: list, budget: int = JOB_OUTPUT_BUDGET) -> tuple[dict, list]:
+    """Run every exercise of ``job`` in forked children (a fresh one after a timeout, crash
+    or malformed frame). A timed-out exercise, or module-level code, is re-run once in a
+    fresh child before it fails, and a note says so."""
     todo = list(job["exercises"])
     results: dict[str, dict] = {}
     out_arrays: list = []
     notes: list[str] = []
-    timeout = float(job["limits"]["timeout"])
+    limits = job["limits"]
     first_child = True
+    retried: set[str] = set()  # exercise ids, and SETUP for module-level code
     while todo:
         read_fd, write_fd = os.pipe()
         ack_read, ack_write = os.pipe()
@@ -307,17 +352,23 @@ def run_job(job: dict, arrays: list) -> tuple[dict, list]:
         os.close(write_fd)
         os.close(ack_read)
         try:
-            frame = _wait_frame(read_fd, time.monotonic() + timeout)
+            frame = _wait_frame(read_fd, pid, limits)
             if isinstance(frame, tuple) and _others_alive(pid):
                 frame = "processes"
             _go_on(ack_write)
             if not isinstance(frame, tuple) or frame[0].get("id") != SETUP:
+                if frame in ("cpu", "wall") and SETUP not in retried:
+                    retried.add(SETUP)
+                    notes.append(f"module-level code {_timeout_text(frame, limits)}: re-run once")
+                    continue
                 reason = {
-                    "timeout": "module-level code took longer than the time limit",
+                    "cpu": "module-level code took longer than the time limit "
+                    f"({float(limits['timeout']):g} s of CPU time), also when re-run",
+                    "wall": "module-level code took longer than the time limit "
+                    f"({float(limits['wall_timeout']):g} s of waiting), also when re-run",
                     "malformed": "module-level code sent a malformed result",
                     "processes": f"module-level code {SPAWNED}",
                 }.get(frame, "module-level code crashed the process")
-                _kill(pid)
                 for ex in todo:
                     results[ex["id"]] = {"id": ex["id"], "status": "error", "reason": reason}
                 todo = []
@@ -327,7 +378,7 @@ def run_job(job: dict, arrays: list) -> tuple[dict, list]:
                 notes += [_text(n) for n in raw[:50] if isinstance(n, str)]
                 first_child = False
             while todo:
-                frame = _wait_frame(read_fd, time.monotonic() + timeout)
+                frame = _wait_frame(read_fd, pid, limits)
                 ex = todo.pop(0)
                 reason = ""
                 spawned = isinstance(frame, tuple) and _others_alive(pid)
@@ -341,13 +392,22 @@ def run_job(job: dict, arrays: list) -> tuple[dict, list]:
                         reason = f"sent a malformed result ({exc})"
                     else:
                         used = sum(a.nbytes for a in out_arrays)
-                        if used + sum(a.nbytes for a in frame[1]) > JOB_OUTPUT_BUDGET:
+                        if used + sum(a.nbytes for a in frame[1]) > budget:
                             reason = "the outputs of this submission are too large"
                         else:
                             results[ex["id"]] = _renumber(header, frame[1], out_arrays)
+                            if ex["id"] in retried:
+                                notes.append(
+                                    f"{ex['function']}: the first run timed out; re-run alone, "
+                                    "it finished (graded on the re-run)"
+                                )
                             continue
-                elif frame == "timeout":
-                    reason = f"timed out after {timeout:g} s (infinite loop?)"
+                elif frame in ("cpu", "wall"):
+                    if ex["id"] not in retried:  # once more, first in a fresh child
+                        retried.add(ex["id"])
+                        todo.insert(0, ex)
+                        break
+                    reason = f"{_timeout_text(frame, limits)}, also when re-run alone"
                 elif frame == "malformed":
                     reason = "sent a malformed result"
                 wstatus = _kill(pid)
@@ -367,17 +427,17 @@ def _renumber(header: dict, got: list, out_arrays: list) -> dict:
     """Move this frame's arrays into the job's list (indices shift by the arrays so far)."""
     offset = len(out_arrays)
     out_arrays.extend(got)
+    return _shift(header, offset)
 
-    def shift(obj):
-        if isinstance(obj, list):
-            return [shift(v) for v in obj]
-        if isinstance(obj, dict):
-            if "__npy__" in obj and len(obj) == 1:
-                return {"__npy__": int(obj["__npy__"]) + offset}
-            return {k: shift(v) for k, v in obj.items()}
-        return obj
 
-    return shift(header)
+def _shift(obj, offset: int):
+    if isinstance(obj, list):
+        return [_shift(v, offset) for v in obj]
+    if isinstance(obj, dict):
+        if "__npy__" in obj and len(obj) == 1:
+            return {"__npy__": int(obj["__npy__"]) + offset}
+        return {k: _shift(v, offset) for k, v in obj.items()}
+    return obj
 
 
 def _kill(pid: int) -> int:
@@ -475,25 +535,81 @@ def _wipe_scratch() -> None:
 # --------------------------------------------------------------- manager and worker loop
 
 
-def _manager(proto_in: int, proto_out: int, status_fd: int) -> int:
-    """Grade one submission; report progress to the worker on ``status_fd``: ``R<json>``
-    once the job is read (its exercise ids and deadline), ``W`` before the result frame."""
-    try:
+def job_deadline(limits: dict, n_exercises: int) -> float:
+    """Wall-clock seconds after which a job is given up: both phases, every exercise and the
+    module-level code at their wall-clock backstop twice (a first run and its re-run)."""
+    return float(limits["wall_timeout"]) * 2 * (2 * n_exercises + 2) + 30.0
+
+
+def _read_job(proto_in: int):
+    """The next public-phase job (a hidden-phase message left over from a submission whose
+    manager died between its phases is skipped)."""
+    while True:
         job, arrays = codec.read_message(proto_in)
+        if job.get("phase") != "hidden":
+            return job, arrays
+
+
+def _manager(proto_in: int, proto_out: int, status_fd: int) -> int:
+    """Grade one submission in two phases; report progress to the worker on ``status_fd``:
+    ``R<json>`` once the job is read (its exercise ids and deadline), ``W`` before the
+    result frame.
+
+    Phase 1 runs the public cases: neither this process nor the children it forks have seen
+    a hidden input, so whatever a submission shows in public feedback (messages, outputs,
+    notes, signature) cannot carry one. Then it asks the parent for the hidden cases of the
+    exercises that ran (``{"await_hidden": [ids]}``) and runs them in fresh children; their
+    feedback is reduced to fixed categories by the parent."""
+    try:
+        job, arrays = _read_job(proto_in)
     except (EOFError, codec.WireError):
         return EXIT_EOF
     limits = job["limits"]
     info = {
         "ids": [ex["id"] for ex in job["exercises"]],
-        "deadline": float(limits["timeout"]) * (len(job["exercises"]) + 2) + 10.0,
+        "deadline": job_deadline(limits, len(job["exercises"])),
     }
     message = json.dumps(info).encode()
     os.write(status_fd, b"R" + (message if len(message) < 60_000 else b'{"ids": []}') + b"\n")
+    confine.fresh_ipc_world(keep_capabilities="AUTOGRADER_CHILD_UID" in os.environ)
     header, out = run_job(job, arrays)
+    ran = [r["id"] for r in header["results"] if r.get("status") == "ran"]
+    if job.get("hidden_pending") and ran:
+        _kill_leftovers()
+        _wipe_scratch()  # the hidden phase starts from an empty /tmp too
+        codec.write_message(proto_out, {"await_hidden": ran}, [])
+        try:
+            hidden, hidden_arrays = codec.read_message(proto_in)
+        except (EOFError, codec.WireError):
+            return EXIT_EOF
+        if hidden.get("phase") == "hidden" and hidden.get("exercises"):
+            used = sum(a.nbytes for a in out)
+            more, more_arrays = run_job(hidden, hidden_arrays, JOB_OUTPUT_BUDGET - used)
+            header["results"] = _merge(header["results"], more["results"], out, more_arrays)
     _kill_leftovers()
     os.write(status_fd, b"W")
     codec.write_message(proto_out, header, out)
     return 0
+
+
+def _merge(public: list[dict], hidden: list[dict], out: list, hidden_arrays: list) -> list:
+    """Each exercise's hidden-case results appended to its public ones (arrays renumbered
+    into ``out``); a hidden phase that failed fails the exercise, with the grader's reason."""
+    by_id = {r["id"]: r for r in hidden}
+    offset = len(out)
+    out.extend(hidden_arrays)
+    merged = []
+    for r in public:
+        h = by_id.get(r["id"])
+        if h is None or r.get("status") != "ran":
+            merged.append(r)
+        elif h.get("status") == "ran":
+            h = _shift(h, offset)
+            merged.append(dict(r, cases=r["cases"] + h["cases"]))
+        else:
+            why = h.get("reason") or "the function was not found"
+            merged.append({"id": r["id"], "status": "error", "reason": f"hidden cases: {why}"})
+    return merged
 
 
 def _writing(status: bytes) -> bool:
@@ -555,7 +671,7 @@ def _harden() -> None:
 
 
 def main() -> None:
-    global WORKER_PID
+    global WORKER_PID, FILTER
     WORKER_PID = os.getpid()
     proto_in, proto_out = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -563,7 +679,9 @@ def main() -> None:
     os.dup2(devnull, 1)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115
     _harden()
-    codec.write_message(proto_out, {"ready": True, "pid": os.getpid()}, [])
+    FILTER, seccomp = confine.syscall_filter()
+    layers = {"seccomp": seccomp, "ipc": confine.ipc_status()}
+    codec.write_message(proto_out, {"ready": True, "pid": os.getpid(), "layers": layers}, [])
     while True:
         status_r, status_w = os.pipe()
         pid = os.fork()

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 # ATTACK: double-fork a daemon (new session, signals ignored) that outlives the child and keeps running
-# DEFENCE: a live descendant voids the exercise; every descendant of the worker is SIGKILLed after each child (orphans are reparented to pid 1)
-# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "started other processes"}
+# DEFENCE: seccomp refuses fork/clone of a new process (EPERM); were one started, a live descendant would void the exercise and every descendant of the worker is SIGKILLed after each child
+# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "PermissionError.*Operation not permitted|started other processes"}
 import os
 import signal
 import time

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 # ATTACK: fork bomb when called (while True: os.fork())
-# DEFENCE: host uid nobody so RLIMIT_NPROC applies; any live process started by a child voids the exercise; every leftover is SIGKILLed
-# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "started other processes|timed out|BlockingIOError"}
+# DEFENCE: seccomp refuses fork (EPERM); behind it RLIMIT_NPROC (host uid nobody), a live process voids the exercise, every leftover is SIGKILLed
+# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "PermissionError.*Operation not permitted|started other processes|timed out|BlockingIOError"}
 import os
 
 

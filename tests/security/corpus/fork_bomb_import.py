@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 # ATTACK: fork bomb at import time
-# DEFENCE: RLIMIT_NPROC (host uid nobody); module-level code that leaves processes behind voids the submission
-# EXPECT: {"chapter": "07_metrics", "target": "*", "scope": "submission", "category": "forbidden", "reason": "module-level code (started other processes|took longer)"}
+# DEFENCE: seccomp refuses fork (EPERM): the statement fails, a note says so, and nothing else depends on it; behind it RLIMIT_NPROC and the rule that module-level code leaving processes voids the submission
+# EXPECT: {"chapter": "07_metrics", "target": "*", "scope": "graded", "category": "forbidden", "reason": "-", "note": "PermissionError.*Operation not permitted"}
 import itertools
 import os
 

@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 # ATTACK: os.system / subprocess: rm -rf everything reachable, then report success
-# DEFENCE: read-only mounts (nothing of the host is reachable), nobody uid; starting a process voids the exercise only if it is still alive, so the answer is judged on its merits
-# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "invalid", "reason": "values differ|expected"}
+# DEFENCE: seccomp refuses new processes (subprocess raises PermissionError, os.system returns 127); read-only mounts and the nobody uid behind it
+# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "PermissionError.*Operation not permitted|values differ|expected"}
 import os
 import subprocess
 
