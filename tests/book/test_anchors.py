@@ -13,8 +13,8 @@ entries must be exactly these) has a target ``(err-...)=`` in its chapter, insid
 "Common mistakes" section, which executes at least one code cell (the number that tells the
 seed's version from the correct one is computed when the book is built).
 
-``PENDING`` lists the exercises whose chapter does not teach them yet. It can only shrink:
-an exercise that gains its anchor must be removed from it (the test fails otherwise).
+A new registry exercise (or a new ERRATA.md entry) fails here until its chapter defines it
+under its anchor: write the definition and the derivation first, then the exercise.
 """
 
 from __future__ import annotations
@@ -34,43 +34,6 @@ CHAPTERS = ROOT / "chapters"
 TARGET = re.compile(r"^\(([A-Za-z0-9_.:-]+)\)=\s*$")
 HEADING = re.compile(r"^(#{1,6}) ")
 DISPLAY = re.compile(r"^\s*(\$\$|```\{math\}|````?\{prf:algorithm\}|:::\{prf:algorithm\})")
-
-#: Exercises not yet derived on their chapter's page (to be emptied; see the module docstring).
-PENDING: frozenset[str] = frozenset(
-    {
-        "backprop.gradient_check",
-        "backprop.mlp_backward",
-        "backprop.mlp_init",
-        "backprop.quadratic_cost",
-        "backprop.quadratic_cost_backward",
-        "backprop.running_loss",
-        "backprop.softmax_cross_entropy",
-        "backprop.softmax_cross_entropy_backward",
-        "init.calculate_gain",
-        "init.constant_",
-        "init.dirac_",
-        "init.eye_",
-        "init.kaiming_normal_",
-        "init.kaiming_uniform_",
-        "init.lecun_normal_",
-        "init.lecun_uniform_",
-        "init.normal_",
-        "init.orthogonal_",
-        "init.sparse_",
-        "init.trunc_normal_",
-        "init.xavier_normal_",
-        "norm.batch_norm",
-        "norm.batch_norm_backward",
-        "norm.deepnorm_constants",
-        "norm.group_norm",
-        "norm.group_norm_backward",
-        "norm.instance_norm",
-        "norm.instance_norm_backward",
-        "norm.layer_norm_backward",
-        "norm.rms_norm",
-        "norm.rms_norm_backward",
-    }
-)
 
 #: Each ERRATA.md entry (its bold key) -> (chapter folder, anchor label).
 ERRATA: dict[str, tuple[str, str]] = {
@@ -104,7 +67,10 @@ ERRATA: dict[str, tuple[str, str]] = {
     ),
     "004_dbb3ea4cc5cdec3e.txt, 4.2.3.1 经典 softmax loss": ("04_losses", "err-ce-gradient"),
     "000_cbc345610602c95b.txt, 3.4 Triplet Loss": ("04_losses", "err-triplet"),
-    "000_cbc345610602c95b.txt, 3.1.2 Adam Optimizer 数学公式": ("05_optimizers", "err-adam-formula"),
+    "000_cbc345610602c95b.txt, 3.1.2 Adam Optimizer 数学公式": (
+        "05_optimizers",
+        "err-adam-formula",
+    ),
     "004_dbb3ea4cc5cdec3e.txt, 5.2.6.1 Adam Base (代码)": ("05_optimizers", "err-adam-code"),
     "002_9ffe4a645a86325a.txt, Adam算法": ("05_optimizers", "err-adam-beta2"),
     "004_dbb3ea4cc5cdec3e.txt, 5.2.6.2 AdamL and AdamW": ("05_optimizers", "err-adamw"),
@@ -129,7 +95,10 @@ ERRATA: dict[str, tuple[str, str]] = {
     "004_dbb3ea4cc5cdec3e.txt, 1.5 Average Precision & Recall (算法)": ("07_metrics", "err-ap"),
     "001_41b6af2f31c6f5fd.txt, 评价指标 (R2)": ("07_metrics", "err-r2"),
     "001_41b6af2f31c6f5fd.txt, 评价指标 (MAPE)": ("07_metrics", "err-mape"),
-    "001_41b6af2f31c6f5fd.txt, 回归损失 1.均方误差 / 2.平均绝对误差": ("07_metrics", "err-mse-mean"),
+    "001_41b6af2f31c6f5fd.txt, 回归损失 1.均方误差 / 2.平均绝对误差": (
+        "07_metrics",
+        "err-mse-mean",
+    ),
     "001_41b6af2f31c6f5fd.txt, MSE与MAE (中位数)": ("07_metrics", "err-median-robust"),
     "004_dbb3ea4cc5cdec3e.txt, 7 模型集成 (概率平均)": ("08_ensembles", "err-weighted-average"),
     "004_dbb3ea4cc5cdec3e.txt, 7 模型集成 (Stochastic Weight Averaging)": (
@@ -160,23 +129,9 @@ ERRATA: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Errata anchors not yet written on their chapter's page (to be emptied).
-ERRATA_PENDING: frozenset[str] = frozenset(
-    {
-        "err-bn-batch-one",
-        "err-bn-eps-sign",
-        "err-bn-inference",
-        "err-bn-placement",
-        "err-bp3-bias",
-        "err-ln-divide-std",
-        "err-var-product",
-        "err-xavier-lecun",
-    }
-)
-
 
 def anchor_of(exercise_id: str) -> str:
-    """``optim.SGD`` -> ``def-optim-sgd``; ``lr_scheduler.OneCycleLR`` -> ``def-lr-scheduler-onecyclelr``."""
+    """The target of an exercise: ``lr_scheduler.LinearLR`` -> ``def-lr-scheduler-linearlr``."""
     return "def-" + re.sub(r"[^a-z0-9]+", "-", exercise_id.lower()).strip("-")
 
 
@@ -272,9 +227,6 @@ def test_every_chapter_has_its_pages_in_the_toc():
 def test_exercise_is_defined_before_the_table(exercise):
     label = anchor_of(exercise.id)
     where = find(exercise.chapter, label)
-    if exercise.id in PENDING:
-        assert where is None, f"{exercise.id} now has its anchor ({label}): remove it from PENDING"
-        pytest.xfail(f"{exercise.id}: not yet derived in chapters/{exercise.chapter}")
     assert where is not None, (
         f"{exercise.id}: no target ({label})= in chapters/{exercise.chapter}/*.md; write its "
         "definition (a display equation) and its gradient or update rule under that target"
@@ -290,11 +242,6 @@ def test_exercise_is_defined_before_the_table(exercise):
     if table != -1:
         table_line = text[:table].count("\n")
         assert line < table_line, f"{exercise.id}: ({label})= comes after the exercise table"
-
-
-def test_pending_names_registry_exercises():
-    ids = {e.id for e in exercises()}
-    assert PENDING <= ids, sorted(PENDING - ids)
 
 
 def test_anchors_are_unique_per_chapter():
@@ -344,9 +291,6 @@ def common_mistakes_span(page: Path) -> tuple[int, int] | None:
 def test_erratum_is_taught_under_common_mistakes(key):
     chapter, label = ERRATA[key]
     where = find(chapter, label)
-    if label in ERRATA_PENDING:
-        assert where is None, f"({label})= now exists: remove it from ERRATA_PENDING"
-        pytest.xfail(f"{label}: not yet in chapters/{chapter}")
     assert where is not None, f"ERRATA '{key}': no target ({label})= in chapters/{chapter}"
     page, line = where
     span = common_mistakes_span(page)
