@@ -287,7 +287,7 @@ def limits(**overrides) -> dict:
     out = dict(DEFAULT_LIMITS)
     out.update({k: v for k, v in overrides.items() if v is not None})
     if out["wall_timeout"] is None:  # generous: a loaded machine must not trip it
-        out["wall_timeout"] = max(4.0 * float(out["timeout"]), float(out["timeout"]) + 30.0)
+        out["wall_timeout"] = max(6.0 * float(out["timeout"]), float(out["timeout"]) + 60.0)
     return out
 
 

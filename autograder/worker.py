@@ -679,7 +679,10 @@ def main() -> None:
     os.dup2(devnull, 1)
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115
     _harden()
-    FILTER, seccomp = confine.syscall_filter()
+    if os.environ.get("AUTOGRADER_SECCOMP") == "off":  # layer tests only: never in grading
+        FILTER, seccomp = None, "DISABLED (AUTOGRADER_SECCOMP=off)"
+    else:
+        FILTER, seccomp = confine.syscall_filter()
     layers = {"seccomp": seccomp, "ipc": confine.ipc_status()}
     codec.write_message(proto_out, {"ready": True, "pid": os.getpid(), "layers": layers}, [])
     while True:
