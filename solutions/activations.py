@@ -8,6 +8,11 @@ At a kink the derivative is the one torch's autograd uses (a valid subgradient):
 - ``relu6'(0) = relu6'(6) = 0`` and ``hardtanh'(min_val) = hardtanh'(max_val) = 0``;
 - ``elu'(0) = alpha``, ``selu'(0) = scale * alpha``, ``celu'(0) = 1`` (the left branch).
 
+At a NaN input, ``relu`` passes the gradient through (as torch); ``hardtanh``/``relu6`` give 0
+and ``elu``/``selu``/``celu`` NaN, as torch's vectorized CPU kernels (torch's scalar tail, the
+last few elements of a tensor, passes the gradient through instead: torch's own answer there
+depends on the position, so the OpInfo conformance suite leaves these entries out).
+
 Everything is numerically stable for :math:`|x|` up to :math:`10^4`: sigmoids use
 :math:`e^{-|x|}`, softplus uses :math:`\max(z, 0) + \log(1 + e^{-|z|})`, ELU-type
 functions use ``expm1`` on
@@ -17,8 +22,9 @@ functions use ``expm1`` on
 
 Inputs keep their floating dtype (integers are promoted to float64). Differences from torch:
 ``softmax``/``log_softmax`` need ``dim`` (torch's implicit ``dim=None`` is deprecated) and take
-a ``temperature``; ``rrelu`` can take its sampled slopes as ``noise`` so that its backward is
-well defined; ``swish`` and ``swiglu`` are not in ``torch.nn.functional``.
+a ``temperature`` (and torch's ``dtype=``); ``rrelu`` can take its sampled slopes as
+``noise`` so that its backward is well defined; ``swish`` and ``swiglu`` are not in
+``torch.nn.functional``.
 """
 
 from __future__ import annotations
@@ -152,7 +158,8 @@ def relu_backward(grad_output, input) -> np.ndarray:
         [0.0, 0.0, 1.0]
     """
     x = as_float_array(input, "input")
-    return _grad(grad_output, x.shape, x.dtype) * _mask(x > 0, x.dtype)
+    # ~(x <= 0), not x > 0: a NaN input passes its gradient through, as in torch
+    return _grad(grad_output, x.shape, x.dtype) * _mask(~(x <= 0), x.dtype)
 
 
 def leaky_relu(input, negative_slope: float = 0.01) -> np.ndarray:
@@ -415,6 +422,8 @@ def hardtanh_backward(grad_output, input, min_val: float = -1.0, max_val: float 
     """
     _check_hardtanh_range(min_val, max_val)
     x = as_float_array(input, "input")
+    # At a NaN input torch's own answer depends on the element's position (its vectorized
+    # kernel gives 0, the scalar tail g): we give 0, as the vectorized kernel.
     inside = _mask((x > min_val) & (x < max_val), x.dtype)
     return _grad(grad_output, x.shape, x.dtype) * inside
 
@@ -449,6 +458,8 @@ def elu_backward(grad_output, input, alpha: float = 1.0) -> np.ndarray:
     """
     x = as_float_array(input, "input")
     g = _grad(grad_output, x.shape, x.dtype)
+    # At a NaN input torch's own answer depends on the element's position (its vectorized
+    # kernel gives NaN, the scalar tail g): we give NaN, as the vectorized kernel.
     positive = _mask(x > 0, x.dtype)
     return g * (positive + (1 - positive) * float(alpha) * np.exp(np.minimum(x, 0)))
 
@@ -510,6 +521,7 @@ def celu_backward(grad_output, input, alpha: float = 1.0) -> np.ndarray:
     _check_celu_alpha(alpha)
     x = as_float_array(input, "input")
     g = _grad(grad_output, x.shape, x.dtype)
+    # NaN input: NaN gradient, as torch's vectorized kernel (see elu_backward)
     positive = _mask(x > 0, x.dtype)
     return g * (positive + (1 - positive) * np.exp(np.minimum(x, 0) / float(alpha)))
 
@@ -799,16 +811,27 @@ def swiglu_backward(grad_output, input, dim: int = -1) -> np.ndarray:
 # ----------------------------------------------------------------------------- softmax
 
 
-def _scaled_logits(input, dim: int, temperature: float) -> tuple[np.ndarray, int]:
-    """``input / temperature`` (at least 1-D) and the normalised axis."""
+def _as_dtype(input, dtype) -> np.ndarray:
+    """``input`` as a float array, cast to ``dtype`` first when given (torch's ``dtype=``)."""
     x = as_float_array(input, "input")
+    if dtype is None:
+        return x
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"dtype must be a floating dtype (float16/32/64); got {dt}")
+    return x.astype(dt, copy=False)
+
+
+def _scaled_logits(input, dim: int, temperature: float, dtype=None) -> tuple[np.ndarray, int]:
+    """``input`` (cast to ``dtype``) ``/ temperature`` (at least 1-D) and the normalised axis."""
+    x = _as_dtype(input, dtype)
     axis = check_dim(dim, x.ndim)
     check_positive(temperature, "temperature")
     z = x if temperature == 1 else x / float(temperature)
     return np.atleast_1d(z), axis
 
 
-def softmax(input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
+def softmax(input, dim: int, dtype=None, *, temperature: float = 1.0) -> np.ndarray:
     r"""Softmax along ``dim``, optionally with a temperature :math:`T > 0`.
 
     .. math:: \operatorname{softmax}(x)_i = \frac{e^{x_i / T}}{\sum_j e^{x_j / T}}
@@ -821,20 +844,24 @@ def softmax(input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
 
     Args:
         input: array of any shape. dim: the axis that sums to 1 (negative counts from the end).
+        dtype: cast the input to this float dtype before the softmax (torch's ``dtype=``:
+            e.g. a float64 softmax of float32 logits); the result has this dtype.
         temperature: :math:`T`, a finite number > 0 (keyword-only; default 1).
 
     Example:
         >>> softmax(np.array([1000.0, 1001.0, 1002.0]), dim=0).round(3).tolist()
         [0.09, 0.245, 0.665]
     """
-    z, axis = _scaled_logits(input, dim, temperature)
+    z, axis = _scaled_logits(input, dim, temperature, dtype)
     e = z - np.max(z, axis=axis, keepdims=True, initial=-np.inf)
     np.exp(e, out=e)
     e /= e.sum(axis=axis, keepdims=True)
     return e.reshape(np.shape(input))
 
 
-def softmax_backward(grad_output, input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
+def softmax_backward(
+    grad_output, input, dim: int, dtype=None, *, temperature: float = 1.0
+) -> np.ndarray:
     r"""Vector-Jacobian product of softmax, :math:`s = \operatorname{softmax}(x/T)`:
 
     .. math:: \frac{\partial L}{\partial x_i} = \frac{1}{T}\, s_i \Big(g_i - \sum_j g_j s_j\Big)
@@ -842,16 +869,18 @@ def softmax_backward(grad_output, input, dim: int, *, temperature: float = 1.0) 
     Example:
         >>> softmax_backward(np.array([1.0, 0.0]), np.zeros(2), dim=0).tolist()
         [0.25, -0.25]
+
+    With ``dtype`` the product is taken in that dtype and cast back to the input's.
     """
-    s = softmax(input, dim, temperature=temperature)
+    s = softmax(input, dim, dtype, temperature=temperature)
     g = _grad(grad_output, s.shape, s.dtype)
     axis = check_dim(dim, s.ndim)
     s1, g1 = np.atleast_1d(s), np.atleast_1d(g)
     grad = s1 * (g1 - (g1 * s1).sum(axis=axis, keepdims=True)) / float(temperature)
-    return grad.reshape(s.shape)
+    return grad.reshape(s.shape).astype(as_float_array(input, "input").dtype, copy=False)
 
 
-def log_softmax(input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
+def log_softmax(input, dim: int, dtype=None, *, temperature: float = 1.0) -> np.ndarray:
     r"""Log of the softmax along ``dim``, via log-sum-exp (never ``log(softmax)``).
 
     .. math:: \log\operatorname{softmax}(x)_i = z_i - m - \log \sum_j e^{z_j - m},
@@ -866,13 +895,13 @@ def log_softmax(input, dim: int, *, temperature: float = 1.0) -> np.ndarray:
         >>> log_softmax(np.array([0.0, 2000.0]), dim=0).tolist()
         [-2000.0, 0.0]
     """
-    z, axis = _scaled_logits(input, dim, temperature)
+    z, axis = _scaled_logits(input, dim, temperature, dtype)
     shifted = z - np.max(z, axis=axis, keepdims=True, initial=-np.inf)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     return out.reshape(np.shape(input))
 
 
-def log_softmax_backward(grad_output, input, dim: int, *, temperature: float = 1.0):
+def log_softmax_backward(grad_output, input, dim: int, dtype=None, *, temperature: float = 1.0):
     r""":math:`\frac{\partial L}{\partial x_i} = \frac{1}{T}\Big(g_i - s_i \sum_j g_j\Big)`,
     :math:`s = \operatorname{softmax}(x/T)`.
 
@@ -880,9 +909,9 @@ def log_softmax_backward(grad_output, input, dim: int, *, temperature: float = 1
         >>> log_softmax_backward(np.array([1.0, 0.0]), np.zeros(2), dim=0).tolist()
         [0.5, -0.5]
     """
-    s = softmax(input, dim, temperature=temperature)
+    s = softmax(input, dim, dtype, temperature=temperature)
     g = _grad(grad_output, s.shape, s.dtype)
     axis = check_dim(dim, s.ndim)
     s1, g1 = np.atleast_1d(s), np.atleast_1d(g)
     grad = (g1 - s1 * g1.sum(axis=axis, keepdims=True)) / float(temperature)
-    return grad.reshape(s.shape)
+    return grad.reshape(s.shape).astype(as_float_array(input, "input").dtype, copy=False)

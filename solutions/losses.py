@@ -20,10 +20,16 @@ differentiable predictions (never the labels), a tuple when there are several.
 Deliberate differences from torch, each refusing a silent wrong answer:
 
 - element-wise losses require ``target.shape == input.shape`` (torch broadcasts with a
-  warning, the classic ``(N, 1)`` vs ``(N,)`` bug); shape errors are ``ValueError`` where
+  warning, the classic ``(N, 1)`` vs ``(N,)`` bug; ``hinge_embedding_loss`` even without
+  one); shape errors are ``ValueError`` where
   torch raises ``RuntimeError``;
 - ``cross_entropy`` refuses a negative ``label_smoothing`` (torch silently accepts it);
-- ``triplet_margin_loss`` refuses ``p <= 0`` (not a norm; torch computes it anyway).
+- ``triplet_margin_loss`` refuses ``p <= 0`` (not a norm; torch computes it anyway);
+- the legacy ``size_average``/``reduce`` arguments (deprecated since torch 0.4) are not taken:
+  ``reduction`` says the same.
+
+``tests/solutions/opinfo_harness.py`` runs torch's own OpInfo inputs through every loss and
+holds the table of these differences (``DELIBERATE``).
 """
 
 from __future__ import annotations
@@ -213,7 +219,7 @@ def _huber_elementwise(x: Array, t: Array, delta: float) -> Array:
     :math:`m = \min(r, \delta)`: :math:`r^2/2` below :math:`\delta`, :math:`\delta(r - \delta/2)`
     above, one formula for both pieces. Computed in place (two temporaries instead of six):
     the loss is memory bound, and scaling by 1/2 and 2 is exact."""
-    r = x - t
+    r = np.asarray(x - t)  # 0-d inputs: x - t is a numpy scalar, which out= cannot take
     np.abs(r, out=r)
     half_m = np.minimum(r, delta)
     half_m *= 0.5
@@ -914,8 +920,11 @@ def kl_div_backward(grad_output, input, target, *, reduction="mean", log_target=
 
 
 def _check_margin_input(x: Array, name: str = "input") -> Array:
-    if x.ndim not in (1, 2) or x.shape[-1] == 0:
-        raise ValueError(f"{name} must be a non-empty (C,) or (N, C) array; got shape {x.shape}")
+    """A score array ``()`` (one class, as torch), ``(C,)`` or ``(N, C)`` with :math:`C > 0`."""
+    if x.ndim > 2 or (x.ndim > 0 and x.shape[-1] == 0):
+        raise ValueError(
+            f"{name} must be a non-empty (), (C,) or (N, C) array; got shape {x.shape}"
+        )
     return x
 
 
@@ -924,14 +933,20 @@ def _margin_targets(target, x: Array) -> Array:
     t = np.asarray(target)
     if not np.issubdtype(t.dtype, np.integer):
         raise TypeError(f"target must hold integer class indices; got dtype {t.dtype}")
-    n = 1 if x.ndim == 1 else x.shape[0]
+    n = 1 if x.ndim < 2 else x.shape[0]
     if t.size != n or t.ndim > 1:
         raise ValueError(
             f"target must have shape ({n},) for input of shape {x.shape}; got {t.shape}"
         )
-    if np.any((t < 0) | (t >= x.shape[-1])):
-        raise IndexError(f"target out of range: class indices must be in [0, {x.shape[-1]})")
+    n_classes = x.shape[-1] if x.ndim else 1
+    if np.any((t < 0) | (t >= n_classes)):
+        raise IndexError(f"target out of range: class indices must be in [0, {n_classes})")
     return t.reshape(n)
+
+
+def _margin_loss_shape(x: Array, target) -> tuple:
+    """Shape of the unreduced multi-margin loss: (N,), else the target's (torch: () or (1,))."""
+    return (x.shape[0],) if x.ndim == 2 else np.shape(target)
 
 
 def _multi_margin_terms(input, target, p, margin, weight):
@@ -968,7 +983,7 @@ def multi_margin_loss(
     check_reduction(reduction)
     x, _, _, w_target, hinge = _multi_margin_terms(input, target, p, margin, weight)
     loss = (hinge if p == 1 else hinge * hinge).sum(axis=1) * w_target[:, 0] / hinge.shape[1]
-    return reduce(loss if x.ndim == 2 else loss.reshape(()), reduction)
+    return reduce(loss.reshape(_margin_loss_shape(x, target)), reduction)
 
 
 def multi_margin_loss_backward(
@@ -977,7 +992,7 @@ def multi_margin_loss_backward(
     r""":math:`\partial \ell_n / \partial x_{n,j} = \frac{w_{y_n}}{C} p\, z_j^{p-1}` for each
     active :math:`z_j > 0` (:math:`j \ne y_n`), and minus their sum at :math:`j = y_n`."""
     x, x2, t, w_target, hinge = _multi_margin_terms(input, target, p, margin, weight)
-    g = reduce_backward(grad_output, () if x.ndim == 1 else (x2.shape[0],), reduction, x.dtype)
+    g = reduce_backward(grad_output, _margin_loss_shape(x, target), reduction, x.dtype)
     local = (hinge > 0).astype(x.dtype) if p == 1 else 2 * hinge
     per_j = local * (w_target * g.reshape(-1, 1) / hinge.shape[1])
     grad = per_j
@@ -988,12 +1003,15 @@ def multi_margin_loss_backward(
 def _multilabel_terms(input, target):
     x = _check_margin_input(as_float_array(input, "input"))
     t = np.asarray(target)
-    if not np.issubdtype(t.dtype, np.integer) or t.shape != x.shape:
+    # torch takes a 0-d input as one class, with a target of shape () or (1,)
+    same_shape = t.shape == x.shape or (x.ndim == 0 and t.shape == (1,))
+    if not np.issubdtype(t.dtype, np.integer) or not same_shape:
         raise ValueError(
             f"target must be integer labels of the input's shape {x.shape} (padded with -1); "
             f"got dtype {t.dtype}, shape {t.shape}"
         )
-    n_classes = x.shape[-1]
+    t = t.reshape(x.shape)
+    n_classes = x.shape[-1] if x.ndim else 1
     if np.any((t < -1) | (t >= n_classes)):
         raise IndexError(f"target out of range: labels must be in [0, {n_classes}) or -1")
     x2, t2 = np.atleast_2d(x), np.atleast_2d(t)
@@ -1038,7 +1056,7 @@ def multilabel_margin_loss_backward(grad_output, input, target, *, reduction="me
     :math:`x_j`."""
     x, x2, slots, z, active = _multilabel_terms(input, target)
     n, n_classes = x2.shape
-    g = reduce_backward(grad_output, () if x.ndim == 1 else (n,), reduction, x.dtype)
+    g = reduce_backward(grad_output, () if x.ndim < 2 else (n,), reduction, x.dtype)
     g = g.reshape(-1, 1) / n_classes
     per_label = active.sum(axis=2) * g  # (N, positions), minus at each listed label
     flat = (np.arange(n)[:, None] * (n_classes + 1) + slots).ravel()

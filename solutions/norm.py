@@ -29,6 +29,8 @@ Deliberate differences from torch, each to refuse a silent wrong answer:
 - a negative ``eps`` raises ``ValueError`` everywhere (torch only refuses it in
   ``batch_norm``; elsewhere :math:`\sqrt{\sigma^2 - |\epsilon|}` gives NaN on a constant
   feature, the classic ``-eps`` mistake);
+- ``batch_norm`` requires an input of at least 2 dimensions ``(N, C, *)`` (torch also runs a
+  1-D input, where it cannot tell ``N`` from ``C``);
 - ``normalized_shape`` may be an int, as in ``nn.LayerNorm``;
 - shape errors are ``ValueError`` where torch raises ``RuntimeError``.
 
@@ -101,6 +103,10 @@ def _f64(x) -> Array:
 def _per_channel(x: Array) -> Array:
     """(N, C, *spatial) viewed as (N, C, S)."""
     return _f64(x).reshape(x.shape[0], x.shape[1], -1)
+
+
+def _zeros_or_none(p: Array | None) -> Array | None:
+    return None if p is None else np.zeros_like(p)
 
 
 def _per_row(x: Array, row_size: int) -> Array:
@@ -617,6 +623,8 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         array([[-1.,  1., -1.,  1.]])
     """
     x, groups, w, b, eps = _group_norm_setup(input, num_groups, weight, bias, eps)
+    if x.size == 0:  # an empty batch (N = 0) or empty spatial dims: torch returns it as is
+        return np.empty_like(x)
     n, c = x.shape[:2]
     group_size = c // groups * int(np.prod(x.shape[2:]))
     rows = _per_row(x, group_size)  # one row per (sample, group)
@@ -651,7 +659,10 @@ def group_norm_backward(
     """
     x, groups, w, b, eps = _group_norm_setup(input, num_groups, weight, bias, eps)
     group_size = x.shape[1] // groups * int(np.prod(x.shape[2:]))
-    g3 = _per_channel(_grad_output(grad_output, x.shape))
+    g = _grad_output(grad_output, x.shape)
+    if x.size == 0:  # nothing to normalize: every gradient is 0
+        return np.zeros_like(x), _zeros_or_none(w), _zeros_or_none(b)
+    g3 = _per_channel(g)
     x_hat, _, _, inv_std = _standardize_rows(_per_row(x, group_size), eps)
     grad_xhat, grad_w, grad_b = _channel_affine_backward(g3, x_hat.reshape(g3.shape), w, b)
     grad_x = _standardize_rows_backward(grad_xhat.reshape(-1, group_size), x_hat, inv_std)
