@@ -8,13 +8,14 @@
 import numpy as np
 
 
-def softmax(input, dim, *, temperature=1.0):
+def softmax(input, dim, dtype=None, *, temperature=1.0):
+    input = np.asarray(input, dtype=dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(input / temperature)
         return e / e.sum(axis=dim, keepdims=True)
 
 
-def log_softmax(input, dim, *, temperature=1.0):
-    z = input / temperature
+def log_softmax(input, dim, dtype=None, *, temperature=1.0):
+    z = np.asarray(input, dtype=dtype) / temperature
     with np.errstate(over="ignore", invalid="ignore"):
         return z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
