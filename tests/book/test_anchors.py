@@ -8,10 +8,10 @@ equation (``$$``, ``{math}`` or an algorithm box), and on the chapter's index pa
 comes before the graded-exercise table.
 
 **Errata.** Each entry of the seed notes' errata (``ERRATA`` below, one key per entry of
-``ERRATA.md``; when that file is present, ``/work/shared/ERRATA.md`` or ``$ERRATA_MD``, its
-entries must be exactly these) has a target ``(err-...)=`` in its chapter, inside the
-"Common mistakes" section, which executes at least one code cell (the number that tells the
-seed's version from the correct one is computed when the book is built).
+``tests/book/ERRATA.md``, the repository's copy of the shared ``ERRATA.md``) has a target
+``(err-...)=`` in its chapter, inside the "Common mistakes" section, followed by a code cell
+of that section (the number that tells the seed's version from the correct one is computed
+when the book is built).
 
 A new registry exercise (or a new ERRATA.md entry) fails here until its chapter defines it
 under its anchor: write the definition and the derivation first, then the exercise.
@@ -253,20 +253,30 @@ def test_anchors_are_unique_per_chapter():
                 seen[label] = page
 
 
-def errata_md() -> Path | None:
-    path = Path(os.environ.get("ERRATA_MD", "/work/shared/ERRATA.md"))
-    return path if path.is_file() else None
+#: The errata of the seed notes, as the course's maintainers wrote them (a copy of the shared
+#: ``ERRATA.md``, kept in the repository so that CI checks against it too).
+ERRATA_COPY = Path(__file__).with_name("ERRATA.md")
+
+
+def errata_keys(path: Path) -> list[str]:
+    return re.findall(r"^- \*\*(.+?)\*\*", path.read_text(encoding="utf-8"), re.MULTILINE)
 
 
 def test_errata_table_is_the_errata_file():
-    path = errata_md()
-    if path is None:
-        pytest.skip("ERRATA.md is not on this machine; the table above is the record")
-    keys = re.findall(r"^- \*\*(.+?)\*\*", path.read_text(encoding="utf-8"), re.MULTILINE)
-    assert len(keys) == len(set(keys))
+    keys = errata_keys(ERRATA_COPY)
+    assert len(keys) == len(set(keys)) == 50
     assert set(keys) == set(ERRATA), (
         f"missing here: {sorted(set(keys) - set(ERRATA))}; "
         f"not in ERRATA.md: {sorted(set(ERRATA) - set(keys))}"
+    )
+
+
+def test_errata_copy_is_current():
+    shared = Path(os.environ.get("ERRATA_MD", "/work/shared/ERRATA.md"))
+    if not shared.is_file():
+        pytest.skip("no shared ERRATA.md on this machine: the repository's copy is the record")
+    assert errata_keys(shared) == errata_keys(ERRATA_COPY), (
+        f"{shared} changed: copy it to {ERRATA_COPY} and map its new entries"
     )
 
 
@@ -297,8 +307,8 @@ def test_erratum_is_taught_under_common_mistakes(key):
     assert span is not None and span[0] < line < span[1], (
         f"({label})= is not inside the 'Common mistakes' section of {page.relative_to(ROOT)}"
     )
-    section = page.read_text(encoding="utf-8").splitlines()[span[0] : span[1]]
-    assert any(text.startswith("```{code-cell}") for text in section), (
-        f"the 'Common mistakes' section of {page.relative_to(ROOT)} computes nothing"
+    after = page.read_text(encoding="utf-8").splitlines()[line : span[1]]
+    assert any(text.startswith("```{code-cell}") for text in after), (
+        f"({label})= in {page.relative_to(ROOT)}: no code cell after it in 'Common mistakes'"
     )
     assert len(block_after(page, line)) > 0, f"({label})= is followed by nothing"
