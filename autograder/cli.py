@@ -482,7 +482,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except RuntimeError as exc:
+        book = sys.modules.get("autograder.gradebook")  # not imported for `check`
+        if book is not None and isinstance(exc, book.GradebookError):
+            print(f"autograder {args.command}: {exc}", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

@@ -5,14 +5,19 @@ SQLite file by default (``sqlite:///gradebook.db``), any SQLAlchemy URL by optio
 
 * ``submissions``: one row per (student id, SHA-256 of the submitted file);
 * ``gradings``: one row per submission x grader version (chapter, total, submission-level
-  error and notes): written in the same transaction as that submission's results, so its
-  presence means the results are complete;
+  error and notes, status): written in the same transaction as that submission's results, so
+  its presence means the results are complete. Its ``status`` is ``graded`` (a real verdict)
+  or ``infrastructure`` (grading failed for a reason that is not the student's: worker died,
+  interrupted, out of disk): such a row has no results, no score, and is graded again by the
+  next run;
 * ``results``: one row per submission x exercise x grader version (score, max, status,
   feedback JSON, per-case JSON).
 
-Every write is an upsert on the unique key, and each submission is stored in one
-transaction: an interrupted run loses nothing already stored and duplicates nothing when it
-is run again (see :meth:`Gradebook.is_graded` for resuming).
+The schema is created and upgraded by Alembic (:func:`migrate`, race-safe: graders started
+together on a new gradebook queue on a lock). SQLite runs in WAL mode with a busy timeout so
+several graders can share one file. Every write is an upsert on the unique key, and each
+submission is stored in one transaction: an interrupted run loses nothing already stored
+and duplicates nothing when it is run again (see :meth:`Gradebook.is_graded` for resuming).
 
 Student ids come from the submission's path (:func:`student_ids`).
 """
@@ -23,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
@@ -55,6 +60,8 @@ gradings = sa.Table(
     sa.Column("notes", sa.JSON, nullable=False),
     sa.Column("sandbox", sa.JSON, nullable=False),
     sa.Column("graded_at", sa.DateTime, nullable=False),
+    # "graded": a real verdict; "infrastructure": the grading failed (no score, graded again)
+    sa.Column("status", sa.String(16), nullable=False, server_default="graded"),
     sa.UniqueConstraint("submission_id", "grader_version", name="uq_grading"),
 )
 
@@ -143,18 +150,115 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+#: Where the Alembic revisions live, and the table that records a gradebook's revision.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "autograder_alembic_version"
+#: PostgreSQL advisory lock held while a gradebook's schema is created or upgraded.
+SCHEMA_LOCK = 0x6772616465  # "grade"
+#: SQLite: seconds a writer waits for another one (graders, threads) before giving up.
+BUSY_TIMEOUT = 120
+GRADED, INFRASTRUCTURE = "graded", "infrastructure"
+
+
+class GradebookError(RuntimeError):
+    """The gradebook cannot be opened or written (one line: shown to the user as is)."""
+
+
+def _sqlite_engine(url: str) -> sa.Engine:
+    """SQLite with real transactions: the driver's implicit ones are off, every SQLAlchemy
+    transaction emits ``BEGIN`` (``BEGIN IMMEDIATE`` with the ``sqlite_begin`` execution
+    option: takes the write lock first, so two writers queue instead of deadlocking);
+    WAL journal (readers never block the writer) and a busy timeout (writers queue)."""
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}
+    )
+    memory = engine.url.database in (None, "", ":memory:")
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        if not memory:
+            _retry_locked(lambda: dbapi_conn.execute("PRAGMA journal_mode=WAL"))
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+    return engine
+
+
+def _retry_locked(action, timeout: float = BUSY_TIMEOUT):
+    """Run ``action`` again while SQLite says "database is locked" without waiting for its
+    busy timeout (switching a new file to WAL while another process does the same)."""
+    import sqlite3
+    import time
+
+    deadline, pause = time.monotonic() + timeout, 0.01
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.5)
+
+
+def migrate(engine: sa.Engine) -> str:
+    """Create or upgrade the schema to the newest Alembic revision; returns it.
+
+    Race-safe: the whole migration is one transaction under a lock (``BEGIN IMMEDIATE`` on
+    SQLite, an advisory lock on PostgreSQL; both have transactional DDL), so graders started
+    together on a new gradebook queue here and all but the first find it up to date. A
+    gradebook made before migrations existed (the tables, no version table) is stamped with
+    the first revision, then upgraded."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+            opts = {
+                "version_table": VERSION_TABLE,
+                "script": script,
+                "fn": lambda heads, _ctx: script._upgrade_revs("head", heads),
+            }
+            ctx = MigrationContext.configure(conn, opts=opts)
+            if not ctx.get_current_heads() and sa.inspect(conn).has_table("submissions"):
+                ctx.stamp(script, "0001")
+            with Operations.context(ctx):
+                ctx.run_migrations()
+            return ctx.get_current_revision()
+
+
 class Gradebook:
-    """``Gradebook(url)``: creates the tables if needed; ``record`` stores one graded
-    submission; ``rows`` reads results back."""
+    """``Gradebook(url)``: creates or upgrades the schema if needed (:func:`migrate`);
+    ``record`` stores one graded submission; ``rows`` reads results back."""
 
     def __init__(self, url: str = DEFAULT_URL):
-        kwargs = {}
-        if url.startswith("sqlite"):
-            # Grading threads hand results over one at a time (under a lock).
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 60}
         self.url = url
-        self.engine = sa.create_engine(url, **kwargs)
-        metadata.create_all(self.engine)
+        try:
+            if url.startswith("sqlite"):
+                self.engine = _sqlite_engine(url)
+            else:
+                self.engine = sa.create_engine(url, pool_pre_ping=True)
+        except (ImportError, sa.exc.ArgumentError) as exc:
+            hint = ""
+            if url.startswith("postgresql") and isinstance(exc, ImportError):
+                hint = " (install the PostgreSQL driver: pip install 'dlfoundations[postgres]')"
+            raise GradebookError(
+                f"cannot open the gradebook {mask_url(url)}: {exc}{hint}"
+            ) from None
+        try:
+            migrate(self.engine)
+        except sa.exc.OperationalError as exc:
+            self.engine.dispose()
+            why = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise GradebookError(f"cannot open the gradebook {mask_url(url)}: {why}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -197,9 +301,11 @@ class Gradebook:
 
     def record(self, student_id: str, sha256: str, result: dict, sandbox: dict | None = None):
         """Store one graded submission (``SubmissionResult.to_json()``), atomically."""
+        if result.get("status", GRADED) != GRADED:
+            return self.record_failure(student_id, sha256, result, sandbox)
         version = result["grader_version"]
         when = _now()
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             sid = self._submission_id(conn, student_id, sha256, result["submission"])
             for ex in result["exercises"]:
                 self._upsert(
@@ -232,18 +338,58 @@ class Gradebook:
                     "notes": result["notes"],
                     "sandbox": sandbox or {},
                     "graded_at": when,
+                    "status": GRADED,
                 },
                 ("submission_id", "grader_version"),
             )
 
+    def record_failure(self, student_id: str, sha256: str, result: dict, sandbox=None):
+        """Store that grading this submission failed for a reason that is not the student's
+        (``result["error"]`` says which): a grading row with status ``infrastructure`` and
+        no results, so no score exists and the next run grades it again. A real verdict
+        already stored (``--regrade``) is kept, never replaced by a failure."""
+        version = result["grader_version"]
+        with self._writing() as conn:
+            sid = self._submission_id(conn, student_id, sha256, result["submission"])
+            done = conn.execute(
+                sa.select(gradings.c.status).where(
+                    gradings.c.submission_id == sid, gradings.c.grader_version == version
+                )
+            ).scalar_one_or_none()
+            if done == GRADED:
+                return
+            self._upsert(
+                conn,
+                gradings,
+                {
+                    "submission_id": sid,
+                    "grader_version": version,
+                    "chapter": result["chapter"],
+                    "points": 0.0,
+                    "max_points": 0.0,
+                    "error": result["error"],
+                    "notes": result["notes"],
+                    "sandbox": sandbox or {},
+                    "graded_at": _now(),
+                    "status": INFRASTRUCTURE,
+                },
+                ("submission_id", "grader_version"),
+            )
+
+    def _writing(self):
+        """A write transaction (on SQLite it takes the write lock first)."""
+        conn = self.engine.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE")
+        return _Transaction(conn)
+
     # ---------------------------------------------------------------- reading
 
-    def graded_keys(self, grader_version: str) -> set[tuple[str, str]]:
-        """(student id, sha256) of every submission completely graded by that version."""
+    def graded_keys(self, grader_version: str, status: str = GRADED) -> set[tuple[str, str]]:
+        """(student id, sha256) of every submission completely graded by that version (with
+        ``status="infrastructure"``: those whose grading failed, to be graded again)."""
         q = (
             sa.select(submissions.c.student_id, submissions.c.sha256)
             .join(gradings, gradings.c.submission_id == submissions.c.id)
-            .where(gradings.c.grader_version == grader_version)
+            .where(gradings.c.grader_version == grader_version, gradings.c.status == status)
         )
         with self.engine.connect() as conn:
             return {(s, h) for s, h in conn.execute(q)}
@@ -316,6 +462,27 @@ class Gradebook:
             return conn.execute(
                 sa.select(sa.func.count()).select_from(metadata.tables[table])
             ).one()[0]
+
+
+class _Transaction:
+    """``with`` block: a connection and its transaction, committed at the end (rolled back
+    on an exception), the connection closed either way."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __enter__(self):
+        self.trans = self.conn.begin()
+        return self.conn
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            if kind is None:
+                self.trans.commit()
+            else:
+                self.trans.rollback()
+        finally:
+            self.conn.close()
 
 
 def exercise_order(ids: Iterable[str]) -> list[str]:
