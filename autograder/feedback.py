@@ -201,6 +201,14 @@ def _error(ex: Exercise, exc: Exception) -> str:
 
 
 def _fmt(value, digits: int = 6) -> str:
+    """``value`` printed for a student; never raises (a returned object's repr may)."""
+    try:
+        return _fmt_value(value, digits)
+    except Exception as exc:  # noqa: BLE001 - a student's object printing itself
+        return f"<a {type(value).__name__} that cannot be printed ({type(exc).__name__})>"
+
+
+def _fmt_value(value, digits: int) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}g}"
     if isinstance(value, np.generic | np.ndarray) and np.ndim(value) == 0:

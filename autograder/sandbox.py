@@ -70,10 +70,44 @@ def _site_packages() -> Path:
     return Path(numpy.__file__).resolve().parent.parent
 
 
+def _process_id(pid: int) -> str:
+    """``pid`` and its start time: unique for the life of the machine (pids are reused)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f"{pid} {int(f.read().rsplit(b')', 1)[1].split()[19])}"
+    except (OSError, IndexError, ValueError):
+        return f"{pid} ?"
+
+
+def sweep_dead_runs(tmp: str | None = None) -> list[Path]:
+    """Remove the temp dirs of grading runs that died without cleaning up (SIGKILL, power
+    loss): each records its owner process; one whose owner is gone is removed (one without
+    a record, from an older version, once it is a day old). Returns what was removed."""
+    removed = []
+    for prefix in ("autograder-sandbox-", "autograder-work-"):
+        for path in Path(tmp or tempfile.gettempdir()).glob(prefix + "*"):
+            owner = path / ".owner"
+            try:
+                if owner.exists():
+                    record = owner.read_text().strip()
+                    now = _process_id(int(record.split()[0]))
+                    dead = now != record or now.endswith("?")
+                else:
+                    dead = time.time() - path.stat().st_mtime > 86400
+            except (OSError, ValueError, IndexError):
+                continue
+            if dead and path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
 def _grader_copy() -> Path:
     """A private copy of the sandbox-safe grader modules (so the rest of autograder/, which
     imports solutions, is not even visible inside), readable by the sandbox user."""
+    sweep_dead_runs()
     root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+    (root / ".owner").write_text(_process_id(os.getpid()))
     root.chmod(0o755)
     for sub in ("autograder", "empty", "mnt"):
         (root / sub).mkdir(mode=0o755)
@@ -226,6 +260,7 @@ class Worker:
 
     def _plain_command(self, why: str):
         self._scratch = tempfile.mkdtemp(prefix="autograder-work-")
+        Path(self._scratch, ".owner").write_text(_process_id(os.getpid()))
         os.chmod(self._scratch, 0o711)
         weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
         prefix = Path(sysconfig.get_paths()["stdlib"]).resolve()

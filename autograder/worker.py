@@ -522,6 +522,8 @@ def _wipe_scratch() -> None:
             except OSError:
                 pass
     for name in os.listdir(root):
+        if name == ".owner":  # the grader's record of who owns this dir (plain mode)
+            continue
         path = os.path.join(root, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
