@@ -7,6 +7,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 # the sandbox drops to uid nobody inside its namespaces with util-linux's unshare/setpriv
 { command -v setpriv && command -v unshare; } >/dev/null 2>&1 || need+=(util-linux)
+# the seccomp filter of each sandboxed child is built with libseccomp (loaded with ctypes)
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep 'libseccomp\.so\.2' >/dev/null || need+=(libseccomp2)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${need[*]}"

@@ -1,6 +1,6 @@
 # ruff: noqa: E501
 # ATTACK: memory that grows slowly (1 MB at a time, touched) until something gives
-# DEFENCE: RLIMIT_AS (MemoryError), else the wall-clock timeout
+# DEFENCE: RLIMIT_AS (MemoryError), else the CPU-time limit
 # EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "memory", "reason": "out of memory|timed out"}
 def precision_score(
     y_true,

@@ -1,6 +1,6 @@
 # ruff: noqa: E501
 # ATTACK: gigabytes to stdout and stderr (print and raw os.write), forever
-# DEFENCE: the child's fds 0-2 are /dev/null (nothing is captured or buffered), wall-clock timeout
+# DEFENCE: the child's fds 0-2 are /dev/null (nothing is captured or buffered), CPU-time limit
 # EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "timeout", "reason": "timed out after"}
 import os
 import sys
