@@ -66,20 +66,51 @@ def _check_finite(x: np.ndarray, name: str) -> None:
 
 
 def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
-    """Return a finite 1-D weight array of length ``n_samples`` (ints stay ints)."""
+    """Return a finite 1-D weight array of length ``n_samples`` (ints stay ints, so integer
+    counts stay exact; objects are read as float64)."""
     if sample_weight is None:
         return None
     w = np.asarray(sample_weight)
     if w.ndim != 1:
-        raise ValueError(f"Sample weights must be a 1D array; got shape {w.shape}")
+        raise ValueError(f"Sample weights must be 1D array or scalar; got shape {w.shape}")
+    if w.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: sample_weight has dtype {w.dtype}")
+    if w.dtype == object:
+        try:
+            w = w.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"sample_weight must be numeric; got {exc}") from None
     if w.dtype.kind not in "biuf":
-        raise TypeError(f"sample_weight must be numeric; got dtype {w.dtype}")
+        raise ValueError(f"sample_weight must be numeric; got dtype {w.dtype}")
     if w.shape[0] != n_samples:
         raise ValueError(f"sample_weight.shape == {w.shape}, expected ({n_samples},)!")
     _check_finite(w, "sample_weight")
     if np.all(w == 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return w
+
+
+def _dense(y) -> np.ndarray:
+    """An array; a scipy sparse indicator matrix is densified (as scikit-learn accepts it)."""
+    return np.asarray(y.toarray() if hasattr(y, "toarray") and hasattr(y, "nnz") else y)
+
+
+def _refuse_bytes(y: np.ndarray) -> None:
+    if y.dtype.kind == "S" or (y.dtype == object and y.size and isinstance(y.flat[0], bytes)):
+        raise TypeError(
+            "Support for labels represented as bytes is not supported. Convert the labels to "
+            "a string or integer format."
+        )
+
+
+def _weighted_bincount(index: np.ndarray, weights, minlength: int) -> np.ndarray:
+    """``np.bincount``, but integer weights are summed in int64 (exact, wrapping like
+    scikit-learn's int64 counts) instead of float64 (which rounds beyond 2**53)."""
+    if weights is None or weights.dtype.kind not in "biu":
+        return np.bincount(index, weights, minlength=minlength)
+    out = np.zeros(max(minlength, int(index.max(initial=-1)) + 1), dtype=np.int64)
+    np.add.at(out, index, weights.astype(np.int64))
+    return out
 
 
 def _is_string_like(y: np.ndarray) -> bool:
@@ -132,7 +163,9 @@ def _check_targets(y_true, y_pred, sample_weight=None):
     'multiclass' or 'multilabel-indicator'), the sorted labels present in either, the targets
     (1-D, or 2-D indicator matrices) and the validated weights.
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true, y_pred = _dense(y_true), _dense(y_pred)
+    _refuse_bytes(y_true)
+    _refuse_bytes(y_pred)
     _check_consistent_length(y_true, y_pred, sample_weight)
     type_true = _type_of_target(y_true, "y_true")
     type_pred = _type_of_target(y_pred, "y_pred")
@@ -267,7 +300,7 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     pred_index = _label_indices(y_pred, labels)
     kept = (true_index < n) & (pred_index < n)
     weights = None if sample_weight is None else sample_weight[kept]
-    cells = np.bincount(n * true_index[kept] + pred_index[kept], weights, minlength=n * n)
+    cells = _weighted_bincount(n * true_index[kept] + pred_index[kept], weights, n * n)
     integer_counts = sample_weight is None or sample_weight.dtype.kind in "biu"
     cm = cells.reshape(n, n).astype(np.int64 if integer_counts else np.float64)
     with np.errstate(all="ignore"):
@@ -328,9 +361,9 @@ def multilabel_confusion_matrix(
         pred_index = _label_indices(y_pred, every_label)
         hit = true_index == pred_index
         hit_weights = None if sample_weight is None else sample_weight[hit]
-        tp = np.bincount(true_index[hit], hit_weights, minlength=n_all)[:n_selected]
-        pred_sum = np.bincount(pred_index, sample_weight, minlength=n_all)[:n_selected]
-        true_sum = np.bincount(true_index, sample_weight, minlength=n_all)[:n_selected]
+        tp = _weighted_bincount(true_index[hit], hit_weights, n_all)[:n_selected]
+        pred_sum = _weighted_bincount(pred_index, sample_weight, n_all)[:n_selected]
+        true_sum = _weighted_bincount(true_index, sample_weight, n_all)[:n_selected]
         total = y_true.shape[0] if sample_weight is None else np.sum(sample_weight)
     else:
         labels = np.asarray(labels)
@@ -425,6 +458,7 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
     if y_type not in ("binary", "multiclass"):
         raise ValueError(f"y type must be 'binary' or 'multiclass', got '{y_type}' instead.")
     y_score = np.asarray(y_score, dtype=np.float64)
+    _check_finite(y_score, "y_score")  # a NaN score would rank arbitrarily
     if y_type == "binary":
         if y_score.ndim == 2 and y_score.shape[1] != 1:
             raise ValueError(
@@ -820,6 +854,7 @@ def dice_score(y_true, y_pred, *, smooth=0.0, zero_division=1.0):
 
 def _check_pos_label(pos_label, y_true: np.ndarray):
     """``pos_label``, defaulting to 1 when ``y_true`` takes values in {0, 1} or {-1, 1}."""
+    _refuse_bytes(np.asarray(y_true))
     if pos_label is not None:
         return pos_label
     classes = np.unique(y_true)
@@ -936,6 +971,7 @@ def auc(x, y):
         >>> auc([0.0, 0.5, 1.0], [0.0, 1.0, 1.0])
         0.75
     """
+    x_given = np.asarray(x)
     x = _column_or_1d(np.asarray(x, dtype=np.float64), "x")
     y = _column_or_1d(np.asarray(y, dtype=np.float64), "y")
     _check_consistent_length(x, y)
@@ -947,7 +983,7 @@ def auc(x, y):
     direction = 1
     if np.any(dx < 0):
         if not np.all(dx <= 0):
-            raise ValueError(f"x is neither increasing nor decreasing : {x}.")
+            raise ValueError(f"x is neither increasing nor decreasing : {x_given}.")
         direction = -1
     return float(direction * np.trapezoid(y, x))
 

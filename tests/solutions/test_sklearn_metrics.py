@@ -1,0 +1,83 @@
+"""scikit-learn's own metric tests, run against our functions (see ``sklearn_port``).
+
+The installed scikit-learn's ``test_classification.py``, ``test_ranking.py`` and
+``test_regression.py`` run with every ``sklearn.metrics`` function we implement replaced by
+ours. Every ported test must pass, except those in ``NOT_APPLICABLE`` (each with its reason).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.solutions import sklearn_port
+
+pytestmark = pytest.mark.slow  # one pytest run of ~220 upstream cases (~15 s of CPU)
+
+# Upstream tests that reach only our functions but test something we deliberately do not do.
+NOT_APPLICABLE: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory):
+    return sklearn_port.run_port(tmp_path_factory.mktemp("port") / "report.json")
+
+
+def test_every_ported_upstream_test_passes(port):
+    failing = [
+        nodeid
+        for nodeid, outcome in port["ported"].items()
+        if outcome == "failed" and nodeid.split("[")[0].split("/")[-1] not in NOT_APPLICABLE
+    ]
+    assert not failing, failing
+
+
+def test_the_port_covers_the_metrics_we_have(port):
+    """A broken substitution (nothing ported, or everything skipped) cannot pass silently."""
+    counts = sklearn_port.summarize(port)
+    assert counts["ported"] >= 80
+    assert counts["nodes_passing"] >= 190
+    ported_tests = {nodeid.split("::")[1].split("[")[0] for nodeid in port["ported"]}
+    for name in (
+        "test_confusion_matrix_dtype",
+        "test_precision_recall_f1_score_binary",
+        "test_roc_curve",
+        "test_top_k_accuracy_score",
+    ):
+        assert name in ported_tests
+
+
+def test_the_substitution_is_ours(tmp_path):
+    """The plugin really puts our functions in sklearn.metrics (so a pass is ours)."""
+    test = tmp_path / "test_probe.py"
+    test.write_text(
+        "import sklearn.metrics\n"
+        "def test_probe():\n"
+        "    assert sklearn.metrics.f1_score.__module__ == 'solutions.metrics'\n"
+    )
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.solutions.sklearn_port",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            str(test),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "1 passed" in done.stdout, done.stdout + done.stderr
