@@ -4,8 +4,9 @@
 ``(def-<topic>-<name>)=`` (lower case, runs of other characters turned into ``-``) in one of
 its chapter's source pages (``chapters/<chapter>/*.md``, listed in ``_toc.yml``). The block
 that follows the target (up to the next target or heading) holds the definition as a display
-equation (``$$``, ``{math}`` or an algorithm box), and on the chapter's index page the target
-comes before the graded-exercise table.
+equation (``$$``, ``{math}`` or an algorithm box), a gradient exercise's block states the
+derivative (``\\partial``, ``\\nabla`` or a prime), and on the chapter's index page the
+target comes before the graded-exercise table.
 
 **Errata.** Each entry of the seed notes' errata (``ERRATA`` below, one key per entry of
 ``tests/book/ERRATA.md``, the repository's copy of the shared ``ERRATA.md``) has a target
@@ -237,6 +238,11 @@ def test_exercise_is_defined_before_the_table(exercise):
         f"{exercise.id}: the block after ({label})= in {page.relative_to(ROOT)} has no display "
         "equation ($$, {math} or {prf:algorithm})"
     )
+    if exercise.id.endswith("_backward") or getattr(exercise, "forward", None):
+        assert any(mark in "\n".join(block) for mark in ("\\partial", "\\nabla", "'(")), (
+            f"{exercise.id} is a gradient: the block after ({label})= states no derivative "
+            "(\\partial, \\nabla or f')"
+        )
     text = page.read_text(encoding="utf-8")
     table = text.find("exercise_table(")
     if table != -1:
