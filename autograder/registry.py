@@ -36,6 +36,7 @@ CHAPTERS = {
     "regularization": "06_regularization",
     "metrics": "07_metrics",
     "ensembles": "08_ensembles",
+    "shapes": "10_shapes",
 }
 
 #: How the student's callable is driven (see :mod:`autograder.drivers`).

@@ -22,6 +22,7 @@ EXPECTED_CHAPTERS = [
     "06_regularization",
     "07_metrics",
     "08_ensembles",
+    "10_shapes",
 ]
 
 
