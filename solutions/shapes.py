@@ -109,7 +109,7 @@ def _positive_size(size: int, axis: int, what: str) -> int:
 # ------------------------------------------------------------------- output shapes (kernels)
 
 
-def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding=0, dilation: int = 1):
+def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
     r"""Output length of a convolution along one axis.
 
     .. math:: L_\text{out} = \left\lfloor \frac{L + p_\text{left} + p_\text{right}
