@@ -187,9 +187,19 @@ def _compact_table(text: str) -> str:
     return compacted
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (exit status 143 instead of 130)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
 def _cmd_grade(args) -> int:
+    import signal
+
     from autograder.grade import grade_submissions
-    from autograder.gradebook import mask_url
+    from autograder.gradebook import INFRASTRUCTURE, GradebookError, mask_url
     from autograder.report import table
     from autograder.version import __version__
 
@@ -199,7 +209,11 @@ def _cmd_grade(args) -> int:
         from autograder.gradebook import Gradebook
 
         book = Gradebook(args.db)
-    done = book.graded_keys(__version__) if book is not None and not args.regrade else set()
+    if book is not None and args.regrade_errors:  # only what failed for infrastructure reasons
+        again = book.graded_keys(__version__, INFRASTRUCTURE)
+        done = {(sid, sub.sha256) for sid, sub in pairs} - again
+    else:
+        done = book.graded_keys(__version__) if book is not None and not args.regrade else set()
     todo = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) not in done]
     skipped = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) in done]
     subs = [sub for _, sub in todo]
@@ -211,15 +225,19 @@ def _cmd_grade(args) -> int:
 
         bar = tqdm(total=len(subs), unit="submission", file=sys.stderr, dynamic_ncols=True)
     sandbox_note = _sandbox_summary(args.no_sandbox) if book is not None else {}
-    store_errors: list[BaseException] = []
+    graded = [0]  # real verdicts stored (or, without a gradebook, obtained) in this run
 
     def store(i, result) -> None:
-        if book is None or store_errors:
-            return
-        try:
-            book.record(todo[i][0], todo[i][1].sha256, result.to_json(), sandbox_note)
-        except Exception as exc:  # reported after the run; graded results stay printed
-            store_errors.append(exc)
+        if book is not None:
+            try:
+                book.record(todo[i][0], todo[i][1].sha256, result.to_json(), sandbox_note)
+            except Exception as exc:  # the first failed write stops the run
+                orig = getattr(exc, "orig", None) or exc
+                why = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+                raise GradebookError(
+                    f"cannot write to the gradebook {mask_url(args.db)}: {why}"
+                ) from exc
+        graded[0] += result.status == "graded"
 
     common = dict(
         chapter=args.chapter,
@@ -228,18 +246,43 @@ def _cmd_grade(args) -> int:
         progress=bar.update if bar else None,
         on_result=store,
     )
-    if args.dask:
-        from autograder.cluster import grade_on_dask
+    where = "graded and stored" if book is not None else "graded"
+    old_term = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        if args.dask:
+            from autograder.cluster import grade_on_dask
 
-        results, layers = grade_on_dask(args.dask, subs, **common)
-    else:
-        results, layers = grade_submissions(subs, workers=args.workers, **common)
+            results, layers = grade_on_dask(args.dask, subs, **common)
+        else:
+            results, layers = grade_submissions(subs, workers=args.workers, **common)
+    except KeyboardInterrupt as exc:  # Ctrl-C (once or twice) or SIGTERM
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if bar:
+            bar.close()
+        left = len(todo) - graded[0]
+        print(
+            f"interrupted: {graded[0]} {where}, {left} left; re-run the same command to continue",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 143 if isinstance(exc, Terminated) else 130
+    except GradebookError as exc:
+        if bar:
+            bar.close()
+        left = len(todo) - graded[0]
+        print(
+            f"autograder grade: {exc}; stopped: {graded[0]} {where} (intact), {left} left; "
+            "fix it and re-run the same command to continue",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if book is not None:
+            book.close()
     if bar:
         bar.close()
-    if book is not None:
-        book.close()
-    if store_errors:
-        raise store_errors[0]
     student = {id(sub): sid for sid, sub in todo}
     if args.json:
         out = []
@@ -268,6 +311,14 @@ def _cmd_grade(args) -> int:
             )
         if book is not None:
             print(f"gradebook: {mask_url(args.db)}")
+    failed = [r for r in results if r.status != "graded"]
+    if failed:
+        print(
+            f"{len(failed)} submission(s) not graded (infrastructure failure, no score stored):"
+            " re-run the same command (or --regrade-errors) to grade them",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -422,6 +473,12 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--no-db", action="store_true", help="do not write a gradebook")
     gr.add_argument(
         "--regrade", action="store_true", help="grade again what the gradebook already has"
+    )
+    gr.add_argument(
+        "--regrade-errors",
+        action="store_true",
+        help="grade only the submissions whose grading failed for infrastructure reasons "
+        "(worker died, interrupted, out of disk); a plain re-run grades them too",
     )
     gr.add_argument("--dask", metavar="ADDRESS", help="grade on a Dask cluster (tcp://host:8786)")
     gr.add_argument("--student", help="student id of a single submission file")

@@ -60,7 +60,12 @@ def result_from_json(data: dict) -> SubmissionResult:
         for e in data["exercises"]
     ]
     return SubmissionResult(
-        data["submission"], data["chapter"], exercises, list(data["notes"]), data["error"]
+        data["submission"],
+        data["chapter"],
+        exercises,
+        list(data["notes"]),
+        data["error"],
+        data.get("status", "graded"),
     )
 
 
@@ -101,6 +106,7 @@ def grade_on_dask(
 
     own_client = not isinstance(address, Client)
     client = Client(address) if own_client else address
+    futures: dict = {}
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         if batch_size is None:  # a few tasks per worker: balance vs one sandbox start per task
@@ -117,7 +123,6 @@ def grade_on_dask(
         batches = [
             list(range(i, min(i + batch_size, len(subs)))) for i in range(0, len(subs), batch_size)
         ]
-        futures = {}
         for idx in batches:
             fut = client.submit(
                 grade_batch,
@@ -143,6 +148,9 @@ def grade_on_dask(
                 if progress:
                     progress()
         return [r for r in out if r is not None], layers
+    except BaseException:  # interrupted, or the gradebook cannot be written: stop the tasks
+        client.cancel(list(futures))
+        raise
     finally:
         if own_client:
             client.close()

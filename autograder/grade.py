@@ -9,6 +9,7 @@ in this process.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import queue
 import re
@@ -31,6 +32,9 @@ class SubmissionResult:
     exercises: list[ExerciseResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    #: "graded" (a real verdict) or "infrastructure": grading failed for a reason that is not
+    #: the student's (worker died, interrupted); ``error`` says which. Never stored as a score.
+    status: str = "graded"
 
     @property
     def points(self) -> float:
@@ -49,6 +53,7 @@ class SubmissionResult:
             "error": self.error,
             "notes": self.notes,
             "grader_version": __version__,
+            "status": self.status,
             "exercises": [e.to_json() for e in self.exercises],
         }
 
@@ -174,6 +179,10 @@ def _hidden_error(error: str) -> str:
     return "raised an exception (name and message hidden on hidden cases)"
 
 
+#: Failures of the grading machinery itself (not of the student's code).
+WORKER_FAILURES = (EOFError, OSError, codec.WireError)
+
+
 def grade_submissions(
     subs: list[Submission],
     *,
@@ -189,7 +198,16 @@ def grade_submissions(
     """Grade every submission; returns results (in input order) and the sandbox layers.
 
     ``on_result(index, result)`` (optional) is called as each submission finishes, one call
-    at a time, so a caller can store results before the whole run ends."""
+    at a time, so a caller can store results before the whole run ends. If it raises (the
+    gradebook cannot be written), grading stops at once: in-flight submissions are
+    abandoned and the exception is raised here.
+
+    A worker that dies or stops answering is replaced and the submission tried once more in
+    the new one; if that fails too, the result has ``status="infrastructure"`` (no score).
+    On ``KeyboardInterrupt`` (Ctrl-C, or SIGTERM turned into one by the caller) the running
+    workers are killed, in-flight submissions become ``infrastructure`` results
+    ("interrupted", passed to ``on_result``), nothing new starts, and the interrupt is raised
+    again once the threads have stopped (a second interrupt stops waiting for them)."""
     lim = limits(timeout=timeout, memory_mb=memory_mb)
     todo: queue.Queue = queue.Queue()
     for i, s in enumerate(subs):
@@ -197,6 +215,19 @@ def grade_submissions(
     results: list[SubmissionResult | None] = [None] * len(subs)
     layers: dict = {}
     lock = threading.Lock()
+    stop = threading.Event()
+    boxes: list[list] = []  # each thread's current worker, to kill on a stop
+    failed: list[BaseException] = []  # what on_result raised
+
+    def halt() -> None:
+        stop.set()
+        for box in list(boxes):
+            with contextlib.suppress(Exception):
+                box[0].proc.kill()
+
+    def infrastructure(res: SubmissionResult, why: str) -> SubmissionResult:
+        res.status, res.error, res.exercises = "infrastructure", why, []
+        return res
 
     def one(worker_box: list, sub: Submission) -> SubmissionResult:
         ch = registry.CHAPTERS.get(chapter, chapter) if chapter else infer_chapter(sub)
@@ -214,48 +245,66 @@ def grade_submissions(
             for e in sub.syntax_errors
         ]
         job, arrays, cases_by_id = build_job(sub, exercises, lim, hidden_seed)
-        try:
-            header, out = worker_box[0].run(job, arrays)
-        except (EOFError, OSError, codec.WireError) as exc:
-            worker_box[0].close()
-            worker_box[0] = Worker(sandbox=sandbox)
-            header = {
-                "results": [
-                    {
-                        "id": ex.id,
-                        "status": "error",
-                        "reason": f"the submission broke the grading worker ({type(exc).__name__})",
-                    }
-                    for ex in exercises
-                ]
-            }
-            out = []
+        for attempt in (1, 2):
+            try:
+                header, out = worker_box[0].run(job, arrays)
+                break
+            except WORKER_FAILURES as exc:
+                worker_box[0].close()
+                if stop.is_set():
+                    return infrastructure(res, "interrupted before grading finished")
+                if attempt == 2:
+                    why = f"the grading worker failed twice ({type(exc).__name__})"
+                    return infrastructure(res, why)
+                worker_box[0] = Worker(sandbox=sandbox)
         res.notes += [f"module-level code: {n}" for n in header.get("notes", [])]
         res.exercises = assemble(sub, exercises, header, out, cases_by_id)
         return res
 
     def run() -> None:
+        if stop.is_set():
+            return
         box = [Worker(sandbox=sandbox)]
         with lock:
+            boxes.append(box)
             layers.update(box[0].layers)
         try:
-            while True:
+            while not stop.is_set():
                 try:
                     i, sub = todo.get_nowait()
                 except queue.Empty:
                     return
-                results[i] = one(box, sub)
+                res = one(box, sub)
                 with lock:
-                    if on_result:
-                        on_result(i, results[i])
+                    if failed:
+                        return
+                    results[i] = res
+                    try:
+                        if on_result:
+                            on_result(i, res)
+                    except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
+                        failed.append(exc)
+                        halt()
+                        return
                     if progress:
                         progress()
         finally:
             box[0].close()
 
-    threads = [threading.Thread(target=run) for _ in range(max(1, min(workers, len(subs))))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    threads = [
+        threading.Thread(target=run, daemon=True) for _ in range(max(1, min(workers, len(subs))))
+    ]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    except BaseException:  # KeyboardInterrupt: stop, record what was in flight, re-raise
+        halt()
+        for t in threads:
+            if t.is_alive():
+                t.join()
+        raise
+    if failed:
+        raise failed[0]
     return [r for r in results if r is not None], layers

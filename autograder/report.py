@@ -11,6 +11,12 @@ def table(results, layers: dict, *, verbose: bool = False) -> str:
     lines = ["Sandbox: " + "; ".join(f"{k} {v}" for k, v in layers.items())]
     for r in results:
         lines.append("")
+        if getattr(r, "status", "graded") != "graded":
+            lines.append(
+                f"{r.name}  [{r.chapter or '?'}]  NOT GRADED: {r.error} (no score stored: the "
+                "next run grades it again)"
+            )
+            continue
         lines.append(
             f"{r.name}  [{r.chapter or '?'}]  {_fmt_points(r.points)} / "
             f"{r.max_points}" + (f"  ERROR: {r.error}" if r.error else "")
@@ -25,6 +31,7 @@ def table(results, layers: dict, *, verbose: bool = False) -> str:
                         lines.append(f"        ✗ {c.name}: {c.reason}"[:200])
         for note in r.notes:
             lines.append(f"  note: {note}"[:200])
+    results = [r for r in results if getattr(r, "status", "graded") == "graded"]
     if results:
         pct = [100 * r.points / r.max_points if r.max_points else 0.0 for r in results]
         lines.append("")

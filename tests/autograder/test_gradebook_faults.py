@@ -1,0 +1,270 @@
+"""Fault injection: every fault is made for real on the real ``autograder grade`` command
+(SIGINT/SIGTERM to its process group mid-batch, graders started together on a new gradebook,
+a full filesystem) and the gradebook is then compared row by row with a clean run of the same
+submissions: nothing lost, duplicated or changed, and no infrastructure failure stored as a
+score.
+
+The batch (see :func:`write_batch`): the five students of test_cli_workflow (full marks, 0,
+an exception, half, a syntax error), three copies of the solution notebook and a notebook
+that is not JSON. Mid-batch is "the gradebook has k grading rows" (polled), never a sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import grade
+from autograder.extract import parse
+from autograder.gradebook import GRADED, INFRASTRUCTURE, Gradebook
+from autograder.version import __version__
+
+from .test_cli_workflow import CHAPTER, _solution, write_submissions
+
+ROOT = Path(__file__).resolve().parents[2]
+INTERRUPTED = re.compile(
+    r"^interrupted: (\d+) graded and stored, (\d+) left; re-run the same command to continue$"
+)
+
+
+def write_batch(folder: Path) -> int:
+    write_submissions(folder)
+    for i in range(3):
+        text = _solution().replace("Chapter", f"Chapter (copy {i})")
+        (folder / f"frank{i}.ipynb").write_text(text)
+    (folder / "gina.ipynb").write_text("{this is not json")
+    return len(list(folder.iterdir()))
+
+
+def grade_cmd(folder: Path, url: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "autograder", "grade", str(folder), "--db", url, *extra]
+
+
+def env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+def run(cmd: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env())
+
+
+def start(cmd: list[str]) -> subprocess.Popen:
+    """``cmd`` in its own process group (as a shell starts a job), SIGINT not ignored."""
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def wait_for_rows(proc: subprocess.Popen, db: Path, k: int) -> int:
+    """Block until the gradebook has ``k`` grading rows (or the run ended)."""
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db, timeout=30) as conn:
+                n = conn.execute("SELECT count(*) FROM gradings").fetchone()[0]
+            if n >= k:
+                return n
+        except sqlite3.OperationalError:  # not created yet
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"the run ended before {k} rows: {proc.communicate()}")
+
+
+def snapshot(url: str) -> dict:
+    """Everything the gradebook says about each submission and exercise (no timestamps)."""
+    with Gradebook(url) as book:
+        subs = {
+            (g["student_id"], g["sha256"]): (g["status"], g["points"], g["max_points"], g["error"])
+            for g in book.graded_submissions(__version__)
+        }
+        rows = {
+            (r.student_id, r.sha256, r.exercise_id): (r.score, r.max_score, r.status, r.reason)
+            for r in book.rows(__version__, latest=False)
+        }
+        counts = {t: book.count(t) for t in ("submissions", "gradings", "results")}
+    return {"submissions": subs, "results": rows, "counts": counts}
+
+
+def differences(got: dict, want: dict) -> list:
+    out = [("counts", got["counts"], want["counts"])] if got["counts"] != want["counts"] else []
+    for part in ("submissions", "results"):
+        for key in sorted(set(got[part]) | set(want[part]), key=str):
+            if got[part].get(key) != want[part].get(key):
+                out.append((key, got[part].get(key), want[part].get(key)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("faults")
+    n = write_batch(root / "subs")
+    url = f"sqlite:///{root / 'clean.db'}"
+    done = run(grade_cmd(root / "subs", url, "--no-progress", "--workers", "2"))
+    assert done.returncode == 0, done.stderr
+    clean = snapshot(url)
+    assert len(clean["submissions"]) == n
+    assert all(s[0] == GRADED for s in clean["submissions"].values())
+    return root / "subs", n, clean
+
+
+# ---------------------------------------------------------------------------- Ctrl-C
+
+
+def interrupt(folder: Path, db: Path, signals: list[int]) -> tuple[subprocess.Popen, str, float]:
+    proc = start(grade_cmd(folder, f"sqlite:///{db}", "--no-progress", "--workers", "2"))
+    wait_for_rows(proc, db, 1)
+    sent = time.monotonic()
+    for i, sig in enumerate(signals):
+        if i:
+            time.sleep(0.2)  # a second Ctrl-C, a moment later (either order must work)
+        os.killpg(proc.pid, sig)
+    _, err = proc.communicate(timeout=300)
+    return proc, err, time.monotonic() - sent
+
+
+def check_interrupted_gradebook(url: str, clean: dict, err: str, n: int) -> None:
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    m = INTERRUPTED.match(lines[0])
+    assert m, err
+    stored, left = map(int, m.groups())
+    assert stored + left == n and 1 <= stored < n, "not interrupted mid-batch"
+    got = snapshot(url)
+    graded = {k: v for k, v in got["submissions"].items() if v[0] == GRADED}
+    assert len(graded) == stored
+    # what was stored as graded is exactly the clean run's verdict: no false zero
+    assert all(clean["submissions"][k] == v for k, v in graded.items())
+    assert all(clean["results"][k] == v for k, v in got["results"].items())
+    assert {k[:2] for k in got["results"]} <= set(graded)  # no result without its verdict
+    for v in got["submissions"].values():
+        if v[0] != GRADED:
+            assert v[0] == INFRASTRUCTURE and "interrupted" in v[3]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "signals, code",
+    [
+        ([signal.SIGINT], 130),
+        ([signal.SIGINT, signal.SIGINT], 130),
+        ([signal.SIGTERM], 143),
+    ],
+    ids=["ctrl-c", "ctrl-c-twice", "sigterm"],
+)
+def test_an_interrupted_run_stores_no_false_grade_and_a_rerun_completes_it(
+    batch, tmp_path, signals, code
+):
+    folder, n, clean = batch
+    db = tmp_path / "gb.db"
+    proc, err, seconds = interrupt(folder, db, signals)
+    assert proc.returncode == code, err
+    assert seconds < 60, f"took {seconds:.0f} s to stop"
+    check_interrupted_gradebook(f"sqlite:///{db}", clean, err, n)
+
+    again = run(grade_cmd(folder, f"sqlite:///{db}", "--no-progress"))
+    assert again.returncode == 0, again.stderr
+    assert differences(snapshot(f"sqlite:///{db}"), clean) == []
+
+
+# ---------------------------------------------------------------------------- a dying worker
+
+
+class FlakyWorker:
+    """Stands in for the sandbox worker: its first ``fail`` jobs break the pipe."""
+
+    fail = 1
+    started = 0
+
+    def __init__(self, *, sandbox=True):
+        FlakyWorker.started += 1
+        self.layers = {}
+        self.proc = self
+
+    def run(self, job, arrays):
+        if FlakyWorker.fail:
+            FlakyWorker.fail -= 1
+            raise BrokenPipeError("worker died")
+        return {"results": [{"id": e["id"], "status": "missing"} for e in job["exercises"]]}, []
+
+    def close(self):
+        pass
+
+    def kill(self):
+        pass
+
+
+def _sub():
+    return parse("s.py", b"def gradient_check(f):\n    return 1\n", ".py")
+
+
+def test_a_worker_that_dies_once_is_replaced_and_the_submission_graded(monkeypatch):
+    monkeypatch.setattr(grade, "Worker", FlakyWorker)
+    FlakyWorker.fail, FlakyWorker.started = 1, 0
+    [res], _ = grade.grade_submissions([_sub()], chapter=CHAPTER)
+    assert res.status == "graded" and res.exercises and FlakyWorker.started == 2
+
+
+def test_a_worker_that_keeps_dying_is_an_infrastructure_failure_never_a_score(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(grade, "Worker", FlakyWorker)
+    FlakyWorker.fail = 2
+    [res], _ = grade.grade_submissions([_sub()], chapter=CHAPTER)
+    assert res.status == INFRASTRUCTURE and res.exercises == []
+    assert "failed twice (BrokenPipeError)" in res.error
+    with Gradebook(f"sqlite:///{tmp_path / 'gb.db'}") as book:
+        book.record("s", "h", res.to_json())
+        assert book.rows(__version__) == []  # no score, not even 0
+        assert book.graded_keys(__version__) == set()  # graded again next run
+        assert book.graded_keys(__version__, INFRASTRUCTURE) == {("s", "h")}
+        FlakyWorker.fail = 0
+        [ok], _ = grade.grade_submissions([_sub()], chapter=CHAPTER)
+        book.record("s", "h", ok.to_json())
+        assert book.graded_keys(__version__) == {("s", "h")}
+        assert len(book.rows(__version__)) == len(ok.exercises)
+        book.record("s", "h", res.to_json())  # a later failure never replaces a verdict
+        assert book.graded_keys(__version__) == {("s", "h")}
+        assert len(book.rows(__version__)) == len(ok.exercises)
+
+
+def test_regrade_errors_grades_only_the_infrastructure_failures(batch, tmp_path):
+    folder, n, clean = batch
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    (dave,) = [k for k in clean["submissions"] if k[0] == "dave"]
+    failure = {
+        "submission": "dave.py",
+        "chapter": CHAPTER,
+        "points": 0,
+        "max_points": 0,
+        "error": "the grading worker failed twice (EOFError)",
+        "notes": [],
+        "grader_version": __version__,
+        "status": INFRASTRUCTURE,
+        "exercises": [],
+    }
+    with Gradebook(url) as book:
+        book.record(*dave, failure)
+    done = run(grade_cmd(folder, url, "--no-progress", "--json", "--regrade-errors"))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [s["student"] for s in data["submissions"]] == ["dave"]
+    assert len(data["skipped"]) == n - 1
+    got = snapshot(url)
+    assert got["submissions"] == {dave: clean["submissions"][dave]}
+    assert got["results"] == {k: v for k, v in clean["results"].items() if k[:2] == dave}
