@@ -268,3 +268,68 @@ def test_regrade_errors_grades_only_the_infrastructure_failures(batch, tmp_path)
     got = snapshot(url)
     assert got["submissions"] == {dave: clean["submissions"][dave]}
     assert got["results"] == {k: v for k, v in clean["results"].items() if k[:2] == dave}
+
+
+# ---------------------------------------------------------------------------- disk full
+
+STOPPED = re.compile(
+    r"^autograder grade: cannot write to the gradebook sqlite:///\S+: (.+); stopped: (\d+) "
+    r"graded and stored \(intact\), (\d+) left; fix it and re-run the same command to continue$"
+)
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 4 MB tmpfs of its own (we are root: the suite runs as root, like CI)."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=True)
+
+
+def fill(folder: Path) -> Path:
+    """Write a file until the filesystem has no byte left."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        for chunk in (2**16, 2**12, 2**9, 1):
+            try:
+                while True:
+                    f.write(b"\0" * chunk)
+            except OSError as exc:
+                assert exc.errno == 28  # ENOSPC
+    return filler
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_the_run_at_the_first_failed_write_and_it_resumes(batch, small_fs):
+    folder, n, clean = batch
+    db = small_fs / "gb.db"
+    url = f"sqlite:///{db}"
+    proc = start(grade_cmd(folder, url, "--no-progress", "--workers", "2"))
+    wait_for_rows(proc, db, 1)
+    filler = fill(small_fs)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    m = STOPPED.match(lines[0])
+    assert m, err
+    assert "full" in m.group(1)
+    stored, left = int(m.group(2)), int(m.group(3))
+    assert stored + left == n and 1 <= stored < n, "not stopped at the first failed write"
+    with sqlite3.connect(db) as conn:  # consistent even while the disk is still full
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM gradings").fetchone() == (stored,)
+    filler.unlink()
+    got = snapshot(url)
+    assert {k: v for k, v in got["submissions"].items()} == {
+        k: clean["submissions"][k] for k in got["submissions"]
+    }
+    assert all(clean["results"][k] == v for k, v in got["results"].items())
+    again = run(grade_cmd(folder, url, "--no-progress"))
+    assert again.returncode == 0, again.stderr
+    assert differences(snapshot(url), clean) == []
