@@ -330,7 +330,7 @@ def _rows(args):
         version = args.grader_version or __version__
         rows = book.rows(version)
         graded = book.graded_submissions(version)
-        if not rows:
+        if not rows and not graded:
             others = [v for v in book.versions() if v != version]
             hint = f" (it has {', '.join(others)}: use --grader-version)" if others else ""
             where = mask_url(args.db)
@@ -355,7 +355,7 @@ def _cmd_report(args) -> int:
         print()
     else:
         print(summary.text(data, grader_version=version))
-    return 0 if rows else 1
+    return 0 if rows or graded else 1
 
 
 def _cmd_export(args) -> int:
@@ -367,11 +367,11 @@ def _cmd_export(args) -> int:
         path = export.gradescope_zip(args.out, chapter=args.chapter, timeout=args.timeout)
         print(f"wrote {path}")
         return 0
-    rows, _, _ = _rows(args)
-    if not rows:
+    rows, graded, _ = _rows(args)
+    if not rows and not graded:
         return 1
     if args.format == "csv":
-        text = export.csv_text(rows)
+        text = export.csv_text(rows, graded)
         if args.out in (None, "-"):
             sys.stdout.write(text)
         else:

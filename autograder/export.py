@@ -1,7 +1,8 @@
 """``autograder export``: the gradebook as CSV, into an nbgrader gradebook, and Gradescope.
 
-* CSV: one row per student, one column per exercise (registry order) plus ``total``; an
-  empty cell means the student has no result for that exercise (no submission for it).
+* CSV: one row per student, one column per exercise (registry order) plus ``total`` and
+  ``note``; an empty cell means the student has no result for that exercise (no submission
+  for it); a student of whom nothing could be graded has the reason in ``note``.
   RFC 4180 (CRLF line ends); a cell that a spreadsheet would read as a formula is prefixed
   with ``'`` (see :func:`safe_cell`).
 * nbgrader: scores written through nbgrader's own :class:`nbgrader.api.Gradebook`, laid out
@@ -49,22 +50,37 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def csv_text(rows: list[Row]) -> str:
+def csv_text(rows: list[Row], submissions: list[dict] | None = None) -> str:
+    """One row per student: a score per exercise, the total and a ``note``. ``submissions``
+    (``Gradebook.graded_submissions``) adds the students of whom nothing could be graded,
+    with the reason in ``note`` (total 0 for an unreadable file, empty when grading failed
+    for infrastructure reasons: no verdict yet)."""
+    from autograder.summary import not_graded_reason
+
     order = exercise_order(r.exercise_id for r in rows)
     table: dict[str, dict[str, float]] = {}
     for r in rows:
         table.setdefault(r.student_id, {})[r.exercise_id] = r.score
+    notes: dict[str, list[str]] = {}
+    pending: set[str] = set()
+    for g in submissions or []:
+        if g["student_id"] not in table:
+            notes.setdefault(g["student_id"], []).append(f"{g['name']}: {not_graded_reason(g)}")
+            if g.get("status", "graded") != "graded":
+                pending.add(g["student_id"])
     buf = io.StringIO()
     # RFC 4180 line ends: the writer then quotes a field holding a CR or LF (with "\n" alone
     # it leaves a bare CR unquoted, which splits the row for a reader).
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["student", *map(safe_cell, order), "total"])
-    for sid in sorted(table):
-        scores = table[sid]
-        total = round(sum(scores.values()), 6)
-        w.writerow(
-            [safe_cell(sid), *(_fmt(scores[e]) if e in scores else "" for e in order), _fmt(total)]
-        )
+    w.writerow(["student", *map(safe_cell, order), "total", "note"])
+    for sid in sorted(set(table) | set(notes)):
+        scores = table.get(sid, {})
+        total = _fmt(round(sum(scores.values()), 6))
+        if sid in pending and sid not in table:
+            total = ""
+        note = safe_cell("; ".join(notes.get(sid, [])))
+        cells = (_fmt(scores[e]) if e in scores else "" for e in order)
+        w.writerow([safe_cell(sid), *cells, total, note])
     return buf.getvalue()
 
 

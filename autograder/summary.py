@@ -39,8 +39,21 @@ def failure_reason(row: Row) -> str | None:
     return re.sub(r"\s+", " ", text).strip(" :;")[:80] or "wrong output"
 
 
+def not_graded_reason(grading: dict) -> str:
+    """Why a submission has no scores: its error, and for an infrastructure failure that the
+    next run grades it (``grading`` is a row of ``Gradebook.graded_submissions``)."""
+    why = grading["error"] or "no exercise function of any chapter found"
+    if grading.get("status", "graded") != "graded":
+        return f"not graded yet: {why} (not the student's fault; the next run grades it)"
+    return why
+
+
 def summarize(rows: list[Row], submissions: list[dict] | None = None) -> dict:
-    """``{"exercises": [...ids], "students": {id: ...}, "per_exercise": {id: ...}}``."""
+    """``{"exercises": [...ids], "students": {id: ...}, "per_exercise": {id: ...}}``.
+
+    Every student with a submission is listed: one of whose submissions nothing could be
+    graded from (not a notebook, no exercise function, grading failed) has
+    ``"not_graded": [{"submission", "reason"}]`` and a total of 0 out of 0."""
     order = exercise_order(r.exercise_id for r in rows)
     students: dict[str, dict] = {}
     for r in rows:
@@ -62,9 +75,21 @@ def summarize(rows: list[Row], submissions: list[dict] | None = None) -> dict:
             s["submissions"].append(r.submission)
     for g in submissions or []:
         s = students.get(g["student_id"])
-        if s is not None and (g["error"] or g["notes"]):
+        if s is None:  # nothing could be graded: the student is listed, with the reason
+            s = students[g["student_id"]] = {
+                "total": 0.0,
+                "max": 0.0,
+                "exercises": {},
+                "submissions": [],
+                "not_graded": [],
+            }
+        if g["name"] not in s["submissions"]:
+            s["submissions"].append(g["name"])
+        if "not_graded" in s:
+            s["not_graded"].append({"submission": g["name"], "reason": not_graded_reason(g)})
+        elif g["error"] or g["notes"] or g.get("status", "graded") != "graded":
             s.setdefault("notes", []).extend(
-                ([f"{g['name']}: {g['error']}"] if g["error"] else [])
+                ([f"{g['name']}: {not_graded_reason(g)}"] if g["error"] else [])
                 + [f"{g['name']}: {n}" for n in g["notes"]]
             )
     rank = {ex: i for i, ex in enumerate(order)}
@@ -96,7 +121,11 @@ def text(summary: dict, *, grader_version: str) -> str:
     if not students:
         return f"no results for grader version {grader_version} in the gradebook"
     width = max(12, *(len(s) for s in students))
-    lines = [f"Grader version {grader_version}: {len(students)} students", "", "Per student:"]
+    unread = sum("not_graded" in s for s in students.values())
+    head = f"Grader version {grader_version}: {len(students)} students"
+    if unread:
+        head += f" ({unread} with nothing graded: reasons below)"
+    lines = [head, "", "Per student:"]
     for sid, s in students.items():
         pct = 100 * s["total"] / s["max"] if s["max"] else 0.0
         lost = [
@@ -106,6 +135,10 @@ def text(summary: dict, *, grader_version: str) -> str:
         ]
         if len(lost) > 4:
             lost = [*lost[:3], f"+{len(lost) - 3} more"]
+        if "not_graded" in s:
+            why = "; ".join(f"{n['submission']}: {n['reason']}" for n in s["not_graded"])
+            lines.append(f"  {sid:{width}s} {'-':>7}   {'':<5} {'':>7}  NOT GRADED: {why}")
+            continue
         lines.append(
             f"  {sid:{width}s} {_fmt(s['total']):>7} / {_fmt(s['max']):<5} {pct:5.1f} %"
             + (f"  lost: {', '.join(lost)}" if lost else "")
@@ -118,7 +151,7 @@ def text(summary: dict, *, grader_version: str) -> str:
         )
         for reason, count in e["failures"][:3]:
             lines.append(f"      {count:>3} x {reason}")
-    return "\n".join(line[:200].rstrip() for line in lines)
+    return "\n".join(line[:300].rstrip() for line in lines)
 
 
 # ------------------------------------------------------------------------------ HTML
@@ -188,7 +221,13 @@ def student_page(student_id: str, s: dict, grader_version: str) -> str:
             f"<td>{_e(_fmt(e['score']))} / {_e(_fmt(e['max']))}{split}</td>"
             f"<td>{_e(e['status'])}</td><td>{_e(e['reason'])}<ul>{cases}</ul></td></tr>"
         )
-    notes = "".join(f"<li>{_e(n)}</li>" for n in s.get("notes", []))
+    notes = "".join(
+        f"<li>{_e(n)}</li>"
+        for n in [
+            *(f"{x['submission']}: not graded: {x['reason']}" for x in s.get("not_graded", [])),
+            *s.get("notes", []),
+        ]
+    )
     body = (
         f"<h1>Feedback for {_e(student_id)}</h1>\n"
         f"<p>Total: <strong>{_e(_fmt(s['total']))} / {_e(_fmt(s['max']))}</strong> "
@@ -215,8 +254,15 @@ def write_html(summary: dict, out: Path, *, grader_version: str) -> list[Path]:
         page.write_text(student_page(sid, s, grader_version), encoding="utf-8")
         written.append(page)
         pct = 100 * s["total"] / s["max"] if s["max"] else 0.0
+        link = f'<a href="{_e(folder.name)}/{_e(page.name)}">{_e(sid)}</a>'
+        if "not_graded" in s:
+            why = "; ".join(f"{n['submission']}: {n['reason']}" for n in s["not_graded"])
+            student_rows.append(
+                f'<tr class="bad"><td>{link}</td><td colspan="2">not graded: {_e(why)}</td></tr>'
+            )
+            continue
         student_rows.append(
-            f'<tr><td><a href="{_e(folder.name)}/{_e(page.name)}">{_e(sid)}</a></td>'
+            f"<tr><td>{link}</td>"
             f"<td>{_e(_fmt(s['total']))} / {_e(_fmt(s['max']))}</td><td>{pct:.1f} %</td></tr>"
         )
     ex_rows = []

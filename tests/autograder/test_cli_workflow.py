@@ -194,9 +194,9 @@ def test_export_csv_one_row_per_student(graded, tmp_path):
     code, out = run_cli("export", "csv", "--db", url)
     assert code == 0
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert rows[0] == ["student", *CHAPTER_IDS, "total"]
+    assert rows[0] == ["student", *CHAPTER_IDS, "total", "note"]
     col = rows[0].index(EX)
-    assert {r[0]: (float(r[col]), float(r[-1])) for r in rows[1:]} == {
+    assert {r[0]: (float(r[col]), float(r[-2])) for r in rows[1:]} == {
         s: (p, TOTALS[s]) for s, p in EXPECTED.items()
     }
     run_cli("export", "csv", tmp_path / "scores.csv", "--db", url)

@@ -42,8 +42,11 @@ def book(tmp_path):
 
 def test_csv_has_one_row_per_student_and_a_column_per_exercise(book):
     rows = list(csv.reader(io.StringIO(export.csv_text(book.rows("0.1.0")))))
-    assert rows[0] == ["student", "a.x", "a.y", "b.z", "total"]
-    assert rows[1:] == [["alice", "2", "", "0.25", "2.25"], ["bob", "1.5", "2", "", "3.5"]]
+    assert rows[0] == ["student", "a.x", "a.y", "b.z", "total", "note"]
+    assert rows[1:] == [
+        ["alice", "2", "", "0.25", "2.25", ""],
+        ["bob", "1.5", "2", "", "3.5", ""],
+    ]
 
 
 def test_csv_columns_follow_the_registry_order(tmp_path):
@@ -51,7 +54,7 @@ def test_csv_columns_follow_the_registry_order(tmp_path):
     with Gradebook(f"sqlite:///{tmp_path / 'gb.db'}") as b:
         b.record("s", "h", result(scores={i: (1.0, 1) for i in reversed(ids)}))
         header = export.csv_text(b.rows("0.1.0")).splitlines()[0]
-    assert header == ",".join(["student", *ids, "total"])
+    assert header == ",".join(["student", *ids, "total", "note"])
 
 
 # ---------------------------------------------------------------------------- nbgrader

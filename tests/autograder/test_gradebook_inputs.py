@@ -16,6 +16,7 @@ import pytest
 
 from autograder import export, extract
 from autograder.gradebook import Gradebook, mask_url
+from autograder.version import __version__ as VERSION
 
 from .test_gradebook import result
 
@@ -120,12 +121,12 @@ def test_csv_neutralises_cells_that_would_start_a_formula(tmp_path):
             book.record(sid, f"h{i}", result(f"{i}.ipynb", scores={"a.x": (1.0, 2)}))
         text = export.csv_text(book.rows("0.1.0"))
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == ["student", "a.x", "total"]
+    assert rows[0] == ["student", "a.x", "total", "note"]
     first = {r[0] for r in rows[1:]}
     assert first == {"'" + s for s in HOSTILE_IDS} | {"alice", "o'brien=x", "cr\rinside"}
     for r in rows[1:]:  # what a spreadsheet would see: no cell starts a formula
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in r)
-        assert r[1:] == ["1", "1"]
+        assert r[1:] == ["1", "1", ""]
 
 
 # ---------------------------------------------------------------------------- passwords
@@ -150,3 +151,79 @@ def test_grading_a_zip_with_a_corrupt_member_grades_the_others(tmp_path):
     for healthy in ("alice", "carol"):
         assert not subs[healthy]["error"] and subs[healthy]["exercises"]
         assert any(e["status"] == "graded" for e in subs[healthy]["exercises"])
+
+
+# ---------------------------------------------------------------------------- accounted for
+
+UNREADABLE = {
+    "gina": (b"{this is not json", "not a notebook: not valid JSON (line 1, column 2)"),
+    "hank": (b"", "not a notebook: the file is empty"),
+    "ivy": (b'{"cells": [], "metadata": {}, "nbformat": 4}', "not a notebook: no cells"),
+}
+
+
+@pytest.fixture(scope="module")
+def unreadable(tmp_path_factory):
+    """dave (a .py, graded), three unreadable notebooks, and an infrastructure failure."""
+    root = tmp_path_factory.mktemp("unreadable")
+    folder = root / "subs"
+    folder.mkdir()
+    (folder / "dave.py").write_text(GOOD)
+    for sid, (data, _) in UNREADABLE.items():
+        (folder / f"{sid}.ipynb").write_bytes(data)
+    url = f"sqlite:///{root / 'gb.db'}"
+    done = autograder("grade", folder, "--db", url, "--no-progress")
+    assert done.returncode == 0, done.stderr
+    failed = result("jack.py", scores={}, error="interrupted before grading finished")
+    with Gradebook(url) as book:
+        book.record("jack", "hj", dict(failed, status="infrastructure", grader_version=VERSION))
+    return root, url
+
+
+def test_unreadable_submissions_are_in_the_text_report_with_their_reason(unreadable):
+    _, url = unreadable
+    done = autograder("report", "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert "5 students (4 with nothing graded" in done.stdout
+    lines = {ln.split()[0]: ln for ln in done.stdout.splitlines() if ln.startswith("  ")}
+    for sid, (_, reason) in UNREADABLE.items():
+        assert "NOT GRADED" in lines[sid] and reason in lines[sid], lines[sid]
+    assert "not graded yet: interrupted before grading finished" in lines["jack"]
+    assert "NOT GRADED" not in lines["dave"]
+
+
+def test_unreadable_submissions_are_in_the_json_report(unreadable):
+    _, url = unreadable
+    data = json.loads(autograder("report", "--db", url, "--json").stdout)
+    assert set(data["students"]) == {"dave", "gina", "hank", "ivy", "jack"}
+    for sid, (_, reason) in UNREADABLE.items():
+        [entry] = data["students"][sid]["not_graded"]
+        assert entry["submission"] == f"{sid}.ipynb" and reason in entry["reason"]
+        assert data["students"][sid]["total"] == 0
+    assert "not_graded" not in data["students"]["dave"]
+
+
+def test_unreadable_submissions_are_in_the_html_report(unreadable, tmp_path):
+    _, url = unreadable
+    done = autograder("report", "--db", url, "--html", tmp_path / "r.html")
+    assert done.returncode == 0, done.stderr
+    index = (tmp_path / "r.html").read_text()
+    pages = {p.name.split("-")[0]: p.read_text() for p in (tmp_path / "r").glob("*.html")}
+    assert set(pages) == {"dave", "gina", "hank", "ivy", "jack"}
+    for sid, (_, reason) in UNREADABLE.items():
+        assert reason in index and reason in pages[sid]
+    assert "interrupted before grading finished" in pages["jack"]
+
+
+def test_unreadable_submissions_are_in_the_csv_with_their_reason(unreadable, tmp_path):
+    _, url = unreadable
+    done = autograder("export", "csv", tmp_path / "s.csv", "--db", url)
+    assert done.returncode == 0, done.stderr
+    with open(tmp_path / "s.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by = {r["student"]: r for r in rows}
+    assert set(by) == {"dave", "gina", "hank", "ivy", "jack"}
+    for sid, (_, reason) in UNREADABLE.items():
+        assert by[sid]["total"] == "0" and reason in by[sid]["note"]
+    assert by["jack"]["total"] == "" and "not graded yet" in by["jack"]["note"]
+    assert by["dave"]["note"] == "" and float(by["dave"]["total"]) >= 0
