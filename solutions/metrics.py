@@ -1,7 +1,9 @@
 r"""Chapter 7: evaluation metrics.
 
 Classification counts (confusion matrix, accuracy, top-k accuracy, precision, recall, F-beta
-with every averaging and zero-division rule), ranking curves (ROC and its AUC, the
+with every averaging and zero-division rule), chance-corrected agreement (balanced accuracy,
+Matthews correlation, Cohen's kappa), losses of hard labels (0-1, Hamming) and of scores
+(log loss, Brier score, hinge loss), ranking curves (ROC and its AUC, the
 precision-recall curve and three different "average precisions"), object detection (box IoU,
 COCO-style AP over IoU thresholds), perplexity, Dice and the regression errors (MSE, RMSE,
 MAE, MAPE, :math:`R^2`).
@@ -9,6 +11,9 @@ MAE, MAPE, :math:`R^2`).
 Names, signatures, defaults, edge cases and error messages mirror ``sklearn.metrics`` 1.9
 wherever scikit-learn has the metric; the functions it lacks (11-point and all-point AP, box
 IoU, COCO AP, perplexity, Dice) say in their docstring which convention they follow.
+Integer sample weights give exact integer counts (int64, as scikit-learn). The installed
+scikit-learn's own metric tests run against these functions in
+``tests/solutions/test_sklearn_metrics.py``.
 """
 
 from __future__ import annotations
@@ -845,6 +850,422 @@ def dice_score(y_true, y_pred, *, smooth=0.0, zero_division=1.0):
     if denominator == 0:
         return zero_value
     return float((2 * tp + smooth) / denominator)
+
+
+# --------------------------------------------------------------------------------------------
+# Classification: chance-corrected agreement and the scores of probabilistic predictions
+# --------------------------------------------------------------------------------------------
+
+
+def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
+    r"""Mean recall over the classes: accuracy that every class weighs alike.
+
+    .. math:: \mathrm{BA} = \frac{1}{K} \sum_{k=1}^K \frac{C_{kk}}{\sum_j C_{kj}},
+              \qquad \mathrm{BA}_{\text{adj}} = \frac{\mathrm{BA} - 1/K}{1 - 1/K}
+
+    On imbalanced data plain accuracy rewards always predicting the majority class (99 % on a
+    1 % positive rate); its balanced accuracy is :math:`1/K`. Classes predicted but absent
+    from ``y_true`` are left out (with a warning). ``adjusted=True`` maps chance to 0.
+
+    Example:
+        >>> balanced_accuracy_score([0, 0, 0, 0, 1], [0, 0, 0, 0, 0])
+        0.5
+    """
+    cm = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_class = np.diag(cm) / cm.sum(axis=1)
+    if np.any(np.isnan(per_class)):
+        warnings.warn("y_pred contains classes not in y_true", UserWarning, stacklevel=2)
+        per_class = per_class[~np.isnan(per_class)]
+    score = np.mean(per_class)
+    if adjusted:  # one class: chance is 1 and the adjusted score 0/0 = NaN, as scikit-learn
+        chance = 1 / per_class.shape[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = (score - chance) / np.float64(1 - chance)
+    return float(score)
+
+
+def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
+    r"""Matthews correlation coefficient (the :math:`R_K` of Gorodkin 2004 for K classes).
+
+    .. math:: \mathrm{MCC} = \frac{c\,s - \sum_k p_k t_k}
+              {\sqrt{\big(s^2 - \sum_k p_k^2\big)\big(s^2 - \sum_k t_k^2\big)}}
+
+    with :math:`c = \sum_k C_{kk}` correct, :math:`s` samples, :math:`t_k` and :math:`p_k`
+    the true and predicted counts of class :math:`k`. In the binary case it is
+    :math:`\frac{tp\,tn - fp\,fn}{\sqrt{(tp+fp)(tp+fn)(tn+fp)(tn+fn)}}`, the correlation of
+    the two 0/1 vectors: 1 perfect, 0 chance, -1 inverted. 0 when it is undefined (a
+    constant ``y_true`` or ``y_pred``).
+
+    Example:
+        >>> round(matthews_corrcoef([1, 1, 1, 0], [1, 0, 1, 1]), 4)
+        -0.3333
+    """
+    y_type, _, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    if y_type not in ("binary", "multiclass"):
+        raise ValueError(f"{y_type} is not supported")
+    cm = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    t_sum = cm.sum(axis=1, dtype=np.float64)
+    p_sum = cm.sum(axis=0, dtype=np.float64)
+    n_correct = np.trace(cm, dtype=np.float64)
+    n_samples = p_sum.sum()
+    cov_ytyp = n_correct * n_samples - np.dot(t_sum, p_sum)
+    cov_ypyp = n_samples**2 - np.dot(p_sum, p_sum)
+    cov_ytyt = n_samples**2 - np.dot(t_sum, t_sum)
+    if cov_ypyp * cov_ytyt == 0:
+        return 0.0
+    return float(cov_ytyp / np.sqrt(cov_ypyp * cov_ytyt))
+
+
+def cohen_kappa_score(
+    y1, y2, *, labels=None, weights=None, sample_weight=None, replace_undefined_by=np.nan
+):
+    r"""Cohen's kappa: agreement of two annotators beyond what chance would give.
+
+    .. math:: \kappa = 1 - \frac{\sum_{ij} w_{ij} C_{ij}}{\sum_{ij} w_{ij} E_{ij}},
+              \qquad E_{ij} = \frac{(\sum_k C_{ik})(\sum_k C_{kj})}{\sum_{kl} C_{kl}}
+
+    :math:`E` is the confusion matrix of independent annotators with the same marginals;
+    :math:`w_{ij} = [i \ne j]` (unweighted: :math:`\kappa = (p_o - p_e)/(1 - p_e)`),
+    :math:`|i - j|` (``weights="linear"``) or :math:`(i - j)^2` (``"quadratic"``, for ordinal
+    labels: a near miss costs less). ``replace_undefined_by`` is returned (with an
+    :class:`UndefinedMetricWarning`) when a denominator is 0.
+
+    Example:
+        >>> round(cohen_kappa_score([0, 1, 1, 0], [0, 1, 0, 0]), 4)
+        0.5
+    """
+    if weights not in (None, "linear", "quadratic"):
+        raise ValueError(f"weights must be None, 'linear' or 'quadratic'; got {weights!r}")
+    undefined = replace_undefined_by
+    if not (isinstance(undefined, float) and np.isnan(undefined)) and not -1 <= undefined <= 1:
+        raise ValueError(f"replace_undefined_by must be in [-1, 1] or np.nan; got {undefined!r}")
+    try:
+        cm = confusion_matrix(y1, y2, labels=labels, sample_weight=sample_weight)
+    except ValueError as exc:
+        if "At least one label specified must be in y_true" in str(exc):
+            raise ValueError(
+                "At least one label in `labels` must be present in `y1` (even though "
+                "`cohen_kappa_score` is otherwise agnostic to the order of `y1` and `y2`)."
+            ) from exc
+        raise
+    cm = cm.astype(np.float64)
+    n_classes = cm.shape[0]
+    sum0, sum1 = cm.sum(axis=0), cm.sum(axis=1)
+    total = sum0.sum()
+    if total == 0:
+        warnings.warn(
+            "`y2` contains no labels that are present in both `y1` and `labels`. "
+            "`cohen_kappa_score` is undefined and set to the value defined by the "
+            f"`replace_undefined_by` param, which is set to {undefined}.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        return undefined
+    expected = np.outer(sum0, sum1) / total
+    idx = np.arange(n_classes)
+    if weights is None:
+        w = (idx[:, None] != idx[None, :]).astype(np.float64)
+    elif weights == "linear":
+        w = np.abs(idx[:, None] - idx[None, :]).astype(np.float64)
+    else:
+        w = ((idx[:, None] - idx[None, :]) ** 2).astype(np.float64)
+    denominator = np.sum(w * expected)
+    if denominator == 0:
+        warnings.warn(
+            "`y1`, `y2` and `labels` have only one label in common. `cohen_kappa_score` is "
+            "undefined and set to the value defined by the `replace_undefined_by` param, "
+            f"which is set to {undefined}.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        return undefined
+    return float(1 - np.sum(w * cm) / denominator)
+
+
+def zero_one_loss(y_true, y_pred, *, normalize=True, sample_weight=None):
+    r"""Fraction (or weighted count) of samples predicted wrong: one minus accuracy.
+
+    .. math:: L_{0/1} = \frac{\sum_n w_n [\hat y_n \ne y_n]}{\sum_n w_n}
+
+    Multilabel rows count as wrong unless the whole row matches.
+
+    Example:
+        >>> zero_one_loss([1, 2, 3, 4], [2, 2, 3, 4])
+        0.25
+    """
+    score = accuracy_score(y_true, y_pred, normalize=normalize, sample_weight=sample_weight)
+    if normalize:
+        return 1 - score
+    n = _num_samples(np.asarray(y_true)) if sample_weight is None else np.sum(sample_weight)
+    return float(n - score)
+
+
+def hamming_loss(y_true, y_pred, *, sample_weight=None):
+    r"""Fraction of wrong labels: per sample in single-label data, per (sample, label) entry
+    of a multilabel indicator matrix.
+
+    .. math:: L_H = \frac{1}{L}\,\frac{\sum_n w_n \sum_{l=1}^L [\hat y_{nl} \ne y_{nl}]}
+              {\sum_n w_n}
+
+    (:math:`L = 1` for single-label data, where it equals :func:`zero_one_loss`.)
+
+    Example:
+        >>> hamming_loss(np.array([[0, 1], [1, 1]]), np.zeros((2, 2)))
+        0.75
+    """
+    y_type, _, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    if y_type == "multilabel-indicator":
+        wrong = np.count_nonzero(y_true != y_pred, axis=1)
+        weight_average = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+        total = float(wrong.sum() if sample_weight is None else np.dot(wrong, sample_weight))
+        return total / (y_true.shape[0] * y_true.shape[1] * weight_average)
+    return float(np.average(y_true != y_pred, weights=sample_weight))
+
+
+def _one_hot_targets(y_true, labels):
+    """``y_true`` as an ``(n_samples, n_classes)`` 0/1 matrix (binary: two columns) and the
+    sorted classes; scikit-learn's rules and messages for log_loss / brier_score_loss."""
+    y_true = _dense(y_true)
+    _refuse_bytes(y_true)
+    if y_true.ndim == 2 and y_true.shape[1] > 1:  # already a label indicator matrix
+        classes = np.arange(y_true.shape[1])
+        onehot = (y_true != 0).astype(np.int64)
+    else:
+        y_true = _column_or_1d(y_true, "y_true")
+        if labels is not None:
+            given, labels = labels, np.asarray(labels)
+            classes = np.unique(labels)
+            if classes.shape != labels.shape or not np.all(classes == labels):
+                warnings.warn(
+                    f"Labels passed were {given}. But this function assumes labels are "
+                    f"ordered lexicographically. Pass the ordered labels={classes.tolist()} "
+                    "and ensure that the columns of y_prob correspond to this ordering.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            if not np.all(np.isin(y_true, labels)):
+                raise ValueError(
+                    f"y_true contains values {set(y_true.tolist()) - set(labels.tolist())} "
+                    f"not belonging to the passed labels {given}."
+                )
+        else:
+            classes = np.unique(y_true)
+        if classes.shape[0] == 1:
+            if labels is None:
+                raise ValueError(
+                    f"y_true contains only one label ({classes[0]}). Please provide the list "
+                    "of all expected class labels explicitly through the labels argument."
+                )
+            raise ValueError(
+                f"The labels array needs to contain at least two labels, got {classes}."
+            )
+        onehot = (y_true[:, None] == classes[None, :]).astype(np.int64)
+    return onehot, classes
+
+
+def _check_proba(y_proba, name="y_prob"):
+    if y_proba.max(initial=0) > 1:
+        raise ValueError(f"{name} contains values greater than 1: {y_proba.max()}")
+    if y_proba.min(initial=0) < 0:
+        raise ValueError(f"{name} contains values lower than 0: {y_proba.min()}")
+
+
+def _multiclass_proba(y_true, y_proba, sample_weight, labels):
+    """(one-hot targets, ``(n_samples, n_classes)`` probabilities), validated."""
+    _check_finite(y_proba, "y_proba")
+    _check_proba(y_proba)
+    _check_consistent_length(y_proba, np.asarray(y_true), sample_weight)
+    _check_sample_weight(sample_weight, y_proba.shape[0])
+    onehot, classes = _one_hot_targets(y_true, labels)
+    if y_proba.ndim == 1:
+        y_proba = y_proba[:, None]
+    if y_proba.shape[1] == 1:
+        y_proba = np.concatenate([1 - y_proba, y_proba], axis=1)
+    eps = np.finfo(y_proba.dtype).eps
+    if not np.all(np.isclose(y_proba.sum(axis=1), 1, rtol=np.sqrt(eps))):
+        warnings.warn(
+            "The y_prob values do not sum to one. Make sure to pass probabilities.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if classes.shape[0] != y_proba.shape[1]:
+        if labels is None:
+            raise ValueError(
+                f"y_true and y_prob contain different number of classes: {onehot.shape[1]} vs "
+                f"{y_proba.shape[1]}. Please provide the true labels explicitly through the "
+                f"labels argument. Classes found in y_true: {classes}"
+            )
+        raise ValueError(
+            "The number of classes in labels is different from that in y_prob. Classes found "
+            f"in labels: {classes}"
+        )
+    return onehot, y_proba
+
+
+def _as_proba_array(y_proba) -> np.ndarray:
+    y = np.asarray(y_proba)
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"y_proba must be numeric; got dtype {y.dtype}")
+    return y if y.dtype.kind == "f" else y.astype(np.float64)
+
+
+def log_loss(y_true, y_proba, *, normalize=True, sample_weight=None, labels=None):
+    r"""Cross-entropy of predicted class probabilities (negative log-likelihood).
+
+    .. math:: L = -\frac{\sum_n w_n \sum_k y_{nk} \log p_{nk}}{\sum_n w_n}
+
+    with one-hot :math:`y_{nk}` and probabilities clipped to :math:`[\epsilon, 1 - \epsilon]`
+    (:math:`\epsilon` the machine epsilon of their dtype) so that a confident mistake costs
+    :math:`-\log\epsilon \approx 36` instead of infinity. A 1-D ``y_proba`` is the probability
+    of the greater class. ``normalize=False`` returns the (weighted) sum.
+
+    Args:
+        y_true: labels ``(n_samples,)`` (or a label indicator matrix).
+        y_proba: ``(n_samples, n_classes)`` probabilities, columns in sorted label order (or
+            ``(n_samples,)`` for a binary target).
+        labels: every class, when ``y_true`` does not show them all.
+
+    Example:
+        >>> round(log_loss([0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]]), 4)
+        0.2284
+    """
+    y_proba = _as_proba_array(y_proba)
+    onehot, y_proba = _multiclass_proba(y_true, y_proba, sample_weight, labels)
+    eps = np.finfo(y_proba.dtype).eps
+    p = np.clip(y_proba, eps, 1 - eps)
+    loss = -np.sum(onehot * np.log(p), axis=1)
+    if normalize:
+        return float(np.average(loss, weights=sample_weight))
+    return float(np.sum(loss if sample_weight is None else loss * np.asarray(sample_weight)))
+
+
+def brier_score_loss(
+    y_true, y_proba, *, sample_weight=None, pos_label=None, labels=None, scale_by_half="auto"
+):
+    r"""Brier score: mean squared error of the predicted probabilities.
+
+    .. math:: \mathrm{BS} = \frac{s}{\sum_n w_n} \sum_n w_n \sum_k (p_{nk} - y_{nk})^2
+
+    with one-hot :math:`y_{nk}`; :math:`s = 1/2` by default for binary targets (then it is
+    the familiar :math:`\frac1N \sum_n (p_n - y_n)^2` of the positive class, in [0, 1]) and
+    :math:`s = 1` for three or more classes (in [0, 2]). A proper scoring rule: it is
+    minimized in expectation by the true probabilities, and it penalizes overconfidence less
+    harshly than :func:`log_loss`.
+
+    Args:
+        y_proba: ``(n_samples,)`` probability of ``pos_label`` (default: the greater label),
+            or ``(n_samples, n_classes)``.
+        scale_by_half: ``"auto"`` (binary only), ``True`` or ``False``.
+
+    Example:
+        >>> round(brier_score_loss([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3]), 4)
+        0.0375
+    """
+    if scale_by_half not in ("auto", True, False):
+        raise ValueError(f"scale_by_half must be 'auto', True or False; got {scale_by_half!r}")
+    y_proba = _as_proba_array(y_proba)
+    if y_proba.ndim == 1 or y_proba.shape[1] == 1:
+        onehot, y_proba = _binary_proba(y_true, y_proba, sample_weight, pos_label)
+    else:
+        onehot, y_proba = _multiclass_proba(y_true, y_proba, sample_weight, labels)
+    score = float(np.average(np.sum((onehot - y_proba) ** 2, axis=1), weights=sample_weight))
+    if scale_by_half == "auto":
+        scale_by_half = y_proba.shape[1] < 3
+    return score * 0.5 if scale_by_half else score
+
+
+def _binary_proba(y_true, y_proba, sample_weight, pos_label):
+    y_true = _column_or_1d(_dense(y_true), "y_true")
+    y_proba = _column_or_1d(y_proba, "y_proba")
+    _refuse_bytes(y_true)
+    if y_true.dtype.kind == "f":
+        _check_finite(y_true, "y_true")
+    _check_finite(y_proba, "y_proba")
+    _check_consistent_length(y_proba, y_true, sample_weight)
+    _check_sample_weight(sample_weight, y_proba.shape[0])
+    y_type = _type_of_target(y_true, "y_true")
+    if y_type != "binary":
+        raise ValueError(
+            f"The type of the target inferred from y_true is {y_type} but should be binary "
+            "according to the shape of y_prob."
+        )
+    if y_proba.max(initial=0) > 1:
+        raise ValueError(f"y_prob contains values greater than 1: {y_proba.max()}")
+    if y_proba.min(initial=0) < 0:
+        raise ValueError(f"y_prob contains values less than 0: {y_proba.min()}")
+    if pos_label is None:
+        classes = np.unique(y_true)
+        allowed = ([0, 1], [-1, 1], [0], [-1], [1])
+        if not any(np.array_equal(classes, a) for a in allowed):
+            if _is_string_like(classes):
+                _check_pos_label(None, y_true)  # raises scikit-learn's message
+            pos_label = classes[-1]  # numbers: the greater label is the positive one
+        else:
+            pos_label = 1
+    positive = (y_true == pos_label).astype(np.int64)
+    return np.stack([1 - positive, positive], axis=1), np.stack([1 - y_proba, y_proba], axis=1)
+
+
+def hinge_loss(y_true, pred_decision, *, labels=None, sample_weight=None):
+    r"""Average hinge loss of decision values (the loss a linear SVM minimizes).
+
+    .. math:: L = \frac{\sum_n w_n \max(0,\ 1 - m_n)}{\sum_n w_n}, \qquad
+              m_n = \begin{cases} y_n f_n & \text{binary},\ y_n \in \{-1, +1\} \\
+              f_{n,y_n} - \max_{k \ne y_n} f_{n,k} & \text{multiclass (Crammer-Singer)}
+              \end{cases}
+
+    Binary: ``pred_decision`` is ``(n_samples,)`` and the greater label is +1. Multiclass:
+    ``(n_samples, n_classes)``, columns in sorted label order (``labels`` lists every class).
+
+    Example:
+        >>> hinge_loss([-1, 1, 1], [-2.2, 0.5, 1.3])
+        0.16666666666666666
+    """
+    pred = np.asarray(pred_decision)
+    y_true = _column_or_1d(np.asarray(y_true), "y_true")
+    _check_consistent_length(y_true, pred, sample_weight)
+    if pred.dtype.kind not in "biuf":
+        raise TypeError("pred_decision should be an array of floats.")
+    pred = pred.astype(np.float64)
+    classes = np.unique(labels if labels is not None else y_true)
+    if classes.size > 2:
+        n = y_true.shape[0]
+        if pred.ndim <= 1:
+            raise ValueError(
+                "The shape of pred_decision cannot be 1d array with a multiclass target. "
+                f"pred_decision shape must be (n_samples, n_classes), that is "
+                f"({n}, {classes.size}). Got: {pred.shape}"
+            )
+        if classes.size != pred.shape[1]:
+            if labels is None:
+                raise ValueError(
+                    "Please include all labels in y_true or pass labels as third argument"
+                )
+            raise ValueError(
+                "The shape of pred_decision is not consistent with the number of classes. "
+                "With a multiclass target, pred_decision shape must be (n_samples, n_classes), "
+                f"that is ({n}, {classes.size}). Got: {pred.shape}"
+            )
+        index = np.searchsorted(classes, y_true)
+        if np.any(index >= classes.size) or np.any(
+            classes[np.minimum(index, classes.size - 1)] != y_true
+        ):
+            raise ValueError(
+                f"y contains previously unseen labels: {np.setdiff1d(y_true, classes)}"
+            )
+        rows = np.arange(n)
+        own = pred[rows, index]
+        rivals = pred.copy()
+        rivals[rows, index] = -np.inf
+        margin = own - rivals.max(axis=1)
+    else:
+        pred = _column_or_1d(pred, "pred_decision")
+        present = np.unique(y_true)  # the binary labels come from y_true, as LabelBinarizer's
+        sign = np.where(y_true == present[-1], 1.0, -1.0) if present.size == 2 else -1.0
+        margin = sign * pred
+    losses = np.maximum(1 - margin, 0)
+    return float(np.average(losses, weights=sample_weight))
 
 
 # --------------------------------------------------------------------------------------------

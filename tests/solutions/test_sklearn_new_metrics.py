@@ -1,0 +1,141 @@
+"""The metrics added for issue 15 against scikit-learn on random inputs (hypothesis):
+labels, class counts, sample weights (integer and float), ties and degenerate cases."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solutions import metrics
+
+
+def _same(ours, theirs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = theirs()
+        except ValueError as exc:
+            with pytest.raises(ValueError):
+                ours()
+            return str(exc)
+        got = ours()
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+    return None
+
+
+@st.composite
+def labelled(draw, max_classes=4):
+    n = draw(st.integers(1, 30))
+    k = draw(st.integers(1, max_classes))
+    y_true = np.array(draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    y_pred = np.array(draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    weights = draw(st.sampled_from(["none", "int", "float"]))
+    if weights == "none":
+        w = None
+    elif weights == "int":
+        w = np.array(draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)))
+        if not w.any():
+            w[0] = 1
+    else:
+        w = np.array(draw(st.lists(st.floats(0.01, 10), min_size=n, max_size=n)))
+    return y_true, y_pred, w
+
+
+LABEL_METRICS = [
+    ("balanced_accuracy_score", {}),
+    ("balanced_accuracy_score", {"adjusted": True}),
+    ("matthews_corrcoef", {}),
+    ("cohen_kappa_score", {}),
+    ("cohen_kappa_score", {"weights": "linear"}),
+    ("cohen_kappa_score", {"weights": "quadratic"}),
+    ("zero_one_loss", {}),
+    ("zero_one_loss", {"normalize": False}),
+    ("hamming_loss", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), LABEL_METRICS, ids=lambda v: str(v))
+@settings(max_examples=60)  # 12 properties: keep their CI cost near 30 s
+@given(data=labelled())
+def test_label_metrics_match_sklearn(name, kwargs, data):
+    y_true, y_pred, w = data
+    _same(
+        lambda: getattr(metrics, name)(y_true, y_pred, sample_weight=w, **kwargs),
+        lambda: getattr(skm, name)(y_true, y_pred, sample_weight=w, **kwargs),
+    )
+
+
+@st.composite
+def probabilistic(draw):
+    n = draw(st.integers(2, 30))
+    k = draw(st.integers(2, 4))
+    y_true = np.array(draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    raw = np.array(draw(st.lists(st.floats(0, 1), min_size=n * k, max_size=n * k))).reshape(n, k)
+    raw[raw.sum(axis=1) == 0, 0] = 1.0
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    w = draw(st.one_of(st.none(), st.lists(st.floats(0.01, 10), min_size=n, max_size=n)))
+    return y_true, proba, k, None if w is None else np.array(w)
+
+
+@settings(max_examples=60)  # 12 properties: keep their CI cost near 30 s
+@given(data=probabilistic())
+def test_log_loss_matches_sklearn(data):
+    y_true, proba, k, w = data
+    labels = list(range(k))
+    for normalize in (True, False):
+        _same(
+            lambda norm=normalize: metrics.log_loss(
+                y_true, proba, labels=labels, sample_weight=w, normalize=norm
+            ),
+            lambda norm=normalize: skm.log_loss(
+                y_true, proba, labels=labels, sample_weight=w, normalize=norm
+            ),
+        )
+
+
+@settings(max_examples=60)  # 12 properties: keep their CI cost near 30 s
+@given(data=probabilistic())
+def test_brier_score_loss_matches_sklearn(data):
+    y_true, proba, k, w = data
+    _same(
+        lambda: metrics.brier_score_loss(y_true, proba, labels=list(range(k)), sample_weight=w),
+        lambda: skm.brier_score_loss(y_true, proba, labels=list(range(k)), sample_weight=w),
+    )
+    binary = (y_true > 0).astype(int)
+    _same(
+        lambda: metrics.brier_score_loss(binary, proba[:, 0], sample_weight=w),
+        lambda: skm.brier_score_loss(binary, proba[:, 0], sample_weight=w),
+    )
+
+
+@settings(max_examples=60)  # 12 properties: keep their CI cost near 30 s
+@given(data=probabilistic(), binary=st.booleans())
+def test_hinge_loss_matches_sklearn(data, binary):
+    y_true, proba, k, w = data
+    decision = 4 * proba - 2
+    if binary:
+        y = np.where(y_true > 0, 1, -1)
+        _same(
+            lambda: metrics.hinge_loss(y, decision[:, 0], sample_weight=w),
+            lambda: skm.hinge_loss(y, decision[:, 0], sample_weight=w),
+        )
+    elif k > 2:
+        labels = list(range(k))
+        _same(
+            lambda: metrics.hinge_loss(y_true, decision, labels=labels, sample_weight=w),
+            lambda: skm.hinge_loss(y_true, decision, labels=labels, sample_weight=w),
+        )
+
+
+def test_log_loss_of_a_confident_mistake_is_finite():
+    expected = -np.log(np.finfo(np.float64).eps)
+    assert metrics.log_loss([0, 1], [[0.0, 1.0], [0.0, 1.0]]) == pytest.approx(expected / 2)
+
+
+def test_matthews_corrcoef_of_a_constant_prediction_is_zero():
+    assert metrics.matthews_corrcoef([0, 1, 1], [1, 1, 1]) == 0.0
