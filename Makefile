@@ -6,7 +6,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book serve test lint bench setup system clean
+.PHONY: book book-shots serve test lint bench setup system clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +23,11 @@ system:
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --path-output . -W --keep-going
 	@echo "open _build/html/index.html (or: make serve)"
+
+# Screenshots of every chapter at desktop (1280 px) and phone (390 px) width, full page, into
+# _build/screenshots/, and a table of what the render audit measured on each page.
+book-shots: book
+	$(PY) scripts/book_browser.py
 
 serve: book
 	$(PY) -m http.server --directory _build/html 8000

@@ -166,7 +166,9 @@ def _calculate_correct_fan(array, mode: str) -> int:
 # ----------------------------------------------------------------------------- plain fillers
 
 
-def uniform_(array: np.ndarray, a: float = 0.0, b: float = 1.0, generator=None) -> np.ndarray:
+def uniform_(
+    array: np.ndarray, a: float = 0.0, b: float = 1.0, generator=None
+) -> np.ndarray:
     r"""Fill ``array`` with samples of :math:`\mathcal{U}(a, b)`.
 
     .. math:: w = a + (b - a)\,u, \qquad u \sim \mathcal{U}[0, 1)

@@ -229,7 +229,9 @@ def _huber_elementwise(x: Array, t: Array, delta: float) -> Array:
     return r
 
 
-def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None) -> Array:
+def huber_loss(
+    input, target, reduction: str = "mean", delta: float = 1.0, weight=None
+) -> Array:
     r"""Huber loss: quadratic near the target, linear (slope :math:`\delta`) beyond it.
 
     .. math:: \ell_i = w_i \begin{cases} \tfrac12 r_i^2 & |r_i| < \delta \\

@@ -228,9 +228,8 @@ class StepLR(LRScheduler):
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [
-            base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs
-        ]
+        factor = self.gamma ** (self.last_epoch // self.step_size)
+        return [base_lr * factor for base_lr in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -862,7 +861,8 @@ def linear_warmup_decay(step: int, *, warmup_steps: int, total_steps: int) -> fl
         )
     if step < warmup_steps:
         return float(step) / float(max(1, warmup_steps))
-    return max(0.0, float(total_steps - step) / float(max(1, total_steps - warmup_steps)))
+    decay_steps = max(1, total_steps - warmup_steps)
+    return max(0.0, float(total_steps - step) / float(decay_steps))
 
 
 def inverse_sqrt_warmup(step: int, *, d_model: int, warmup_steps: int = 4000) -> float:

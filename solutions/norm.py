@@ -443,7 +443,9 @@ def layer_norm(
         >>> layer_norm(np.array([[1.0, 2.0, 3.0]]), (3,), eps=0.0).round(4)
         array([[-1.2247,  0.    ,  1.2247]])
     """
-    x, shape, _, weight, bias, eps = _layer_norm_setup(input, normalized_shape, weight, bias, eps)
+    x, shape, _, weight, bias, eps = _layer_norm_setup(
+        input, normalized_shape, weight, bias, eps
+    )
     size = math.prod(shape)
     rows = _per_row(x, size)  # one row per normalized slice
     y = rows - rows.mean(axis=1, keepdims=True)  # x - E[x]

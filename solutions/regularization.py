@@ -283,7 +283,9 @@ def adam_l2_vs_adamw(
     trajectories = []
     for optimizer_class in (Adam, AdamW):
         w = w0.copy()
-        opt = optimizer_class([w], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        opt = optimizer_class(
+            [w], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay
+        )
         path = [w.copy()]
         for _ in range(steps):
             opt.step([np.asarray(grad_fn(w), dtype=w.dtype)])
@@ -763,7 +765,8 @@ def fgsm(x, grad, epsilon: float, clip_min=None, clip_max=None) -> np.ndarray:
     """
     x, grad = _check_input_grad(x, grad)
     check_nonnegative(epsilon, "epsilon")
-    return _clip_box(x + np.asarray(epsilon, x.dtype) * np.sign(grad), clip_min, clip_max)
+    step = np.asarray(epsilon, x.dtype) * np.sign(grad)
+    return _clip_box(x + step, clip_min, clip_max)
 
 
 def _per_example_l2_normalize(v: np.ndarray) -> np.ndarray:
