@@ -1,5 +1,6 @@
 """The gradebook: student ids from paths, idempotent upserts, atomic per-submission writes,
-resumability keys and "latest submission wins" reads (no sandbox: synthetic results)."""
+resumability keys and "latest submission wins" reads (no sandbox: synthetic results), on
+SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -43,9 +44,14 @@ def result(name="alice.ipynb", chapter="00_backprop", version="0.1.0", scores=No
     }
 
 
-@pytest.fixture
-def book(tmp_path):
-    with Gradebook(f"sqlite:///{tmp_path / 'gb.db'}") as b:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def book(request, tmp_path):
+    """The same tests on an SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'gb.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    with Gradebook(url) as b:
         yield b
 
 

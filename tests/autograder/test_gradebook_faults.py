@@ -333,3 +333,30 @@ def test_a_full_disk_stops_the_run_at_the_first_failed_write_and_it_resumes(batc
     again = run(grade_cmd(folder, url, "--no-progress"))
     assert again.returncode == 0, again.stderr
     assert differences(snapshot(url), clean) == []
+
+
+# ---------------------------------------------------------------------------- concurrency
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_graders_started_together_on_a_new_gradebook_store_everything_once(
+    batch, tmp_path, request, backend
+):
+    """Three ``autograder grade`` runs of the same batch at once on a gradebook that does
+    not exist yet: no crash, every row once, each equal to the clean run's."""
+    folder, n, clean = batch
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'new.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    procs = [start(grade_cmd(folder, url, "--no-progress")) for _ in range(3)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+        assert "Traceback" not in err
+    assert differences(snapshot(url), clean) == []
+    if backend == "postgresql":  # the URL is printed, its password never
+        password = url.split("://", 1)[1].split("@")[0].split(":")[1]
+        assert all(password not in out + err for out, err in outputs)
+        assert all("postgres:***@127.0.0.1" in out for out, _ in outputs)
