@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder import registry
 from autograder.notebooks import ROOT
@@ -172,3 +174,62 @@ def test_hidden_inputs_never_reach_any_output(tmp_path):
     assert reasons, "no hidden case failed: the attack did not run"
     for reason in reasons:
         assert not re.search(r"[VFLSKDRM](m?\d+p\d)", reason), reason
+
+
+# ----------------------------------------------- the reduction itself, over any input
+
+
+def _categories() -> set[str]:
+    from autograder.compare import CATEGORIES
+    from autograder.grade import KNOWN_ERRORS
+
+    fixed = {
+        "not implemented yet (raises NotImplementedError)",
+        "out of memory (MemoryError)",
+        "RecursionError: infinite recursion?",
+        "returned something ungradable",
+        "raised an exception (name and message hidden on hidden cases)",
+    }
+    fixed |= {f"raised {n} (message hidden on hidden cases)" for n in KNOWN_ERRORS}
+    return fixed | {c for _, c in CATEGORIES} | {"wrong value"}
+
+
+ERROR_TEXT = st.one_of(
+    st.text(),
+    st.builds(
+        "{}{} at line {} in {}: {}".format,
+        st.sampled_from(["", "V", "Value", "ValueError", "RecursionError", "out of memory"]),
+        st.from_regex(r"[A-Za-z0-9_]{0,30}", fullmatch=True),
+        st.integers(0, 10**6),
+        st.from_regex(r"[A-Za-z0-9_<>]{1,30}", fullmatch=True),
+        st.text(),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(error=ERROR_TEXT)
+def test_a_hidden_error_is_one_of_the_graders_categories(error):
+    """Whatever error text a child sends for a hidden case (class, module, frame names,
+    line numbers, messages of its choosing), the student is shown one of a fixed set."""
+    from autograder.grade import _hidden_error
+
+    assert _hidden_error(error) in _categories()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    reason=st.one_of(
+        st.text(),
+        st.builds("output: expected keys ['a'], got {}".format, st.lists(st.text())),
+        st.builds("output: expected numbers, got dtype [('{}', '<f8')]".format, st.text()),
+        st.builds("output[{}]: wrong shape: {}".format, st.integers(0, 9), st.text()),
+    )
+)
+def test_a_hidden_verdict_is_one_of_the_graders_categories(reason):
+    from autograder.compare import hidden_summary
+
+    summary = hidden_summary(reason)
+    where, _, category = summary.rpartition(": ")
+    assert category in _categories(), summary
+    assert re.fullmatch(r"(output(\[(\d+|'\w+')\])*)?", where), summary
