@@ -461,7 +461,11 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("paths", nargs="+")
     gr.add_argument("--chapter", help="grade against this chapter (default: inferred)")
     gr.add_argument("--workers", type=int, default=1, help="parallel sandboxed workers")
-    gr.add_argument("--timeout", type=float, help="seconds per exercise (default 10)")
+    gr.add_argument(
+        "--timeout",
+        type=float,
+        help="CPU seconds per exercise (default 10; sleeping code meets a wall-clock backstop)",
+    )
     gr.add_argument("--json", action="store_true", help="per-exercise and per-case JSON")
     gr.add_argument(
         "--verbose",
@@ -514,7 +518,7 @@ def _parser() -> argparse.ArgumentParser:
     _version_option(xp)
     xp.add_argument("--course-id", default="default_course", help="nbgrader course id")
     xp.add_argument("--chapter", help="gradescope: grade every submission against this chapter")
-    xp.add_argument("--timeout", type=float, help="gradescope: seconds per exercise")
+    xp.add_argument("--timeout", type=float, help="gradescope: CPU seconds per exercise")
     xp.set_defaults(run=_cmd_export)
 
     rl = sub.add_parser("release", help="student bundle: notebooks + public checks, no solutions")
