@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 # ATTACK: connect to every TCP port on 127.0.0.1 and ::1 (the grader's, a Jupyter or Dask scheduler's)
-# DEFENCE: network namespace: the sandbox's loopback is its own, the host's ports do not exist there
-# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "ConnectionError.*no port answered|timed out after"}
+# DEFENCE: seccomp refuses sockets other than AF_UNIX (EPERM); behind it the network namespace: the sandbox's loopback is its own, the host's ports do not exist there
+# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "forbidden", "reason": "PermissionError.*Operation not permitted|ConnectionError.*no port answered|timed out after"}
 import socket
 
 
