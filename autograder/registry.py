@@ -215,10 +215,27 @@ class Exercise:
         }
 
 
+class _Source(str):
+    """A default value shown by its source text (``repr`` of ``nan`` is not valid Python)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _plain_default(value):
+    if isinstance(value, float) and value != value:  # NaN (e.g. np.nan)
+        return _Source('float("nan")')
+    return value
+
+
 def _plain_signature(fn: Callable) -> str:
-    """``(input, approximate='none')`` without annotations (classes: ``__init__`` minus self)."""
+    """``(input, approximate='none')`` without annotations (classes: ``__init__`` minus self);
+    a NaN default is written ``float("nan")`` so that the ``def`` line runs."""
     sig = inspect.signature(fn)
-    params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
+    params = [
+        p.replace(annotation=inspect.Parameter.empty, default=_plain_default(p.default))
+        for p in sig.parameters.values()
+    ]
     return str(sig.replace(parameters=params, return_annotation=inspect.Signature.empty))
 
 

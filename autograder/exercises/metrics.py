@@ -1,4 +1,5 @@
-"""07_metrics: precision/recall/F-scores by average, top-k accuracy, Dice, per-class counts."""
+"""07_metrics: precision/recall/F-scores by average, top-k accuracy, Dice, per-class counts,
+chance-corrected agreement (balanced accuracy, MCC, kappa) and probabilistic scores."""
 
 import numpy as np
 
@@ -215,6 +216,78 @@ EXERCISES += [
     _one(ref.r2_score, _regression),
 ]
 
+
+def _agreement(hidden: bool):
+    """Labels with errors; weights and an absent class in the hidden groups."""
+
+    def make(g):
+        n = 40 if hidden else 12
+        yield case("binary", *_labels(g, n, 2))
+        yield case("multiclass", *_labels(g, n, 4))
+        if hidden:
+            yield case("sample_weight", *_labels(g, n, 3), sample_weight=g.uniform(n))
+            y_true, y_pred = _labels(g, n, 3)
+            yield case("constant prediction", y_true, np.zeros_like(y_pred))
+
+    return make
+
+
+def _kappa(hidden: bool):
+    inner = _agreement(hidden)
+
+    def make(g):
+        yield from inner(g)
+        yield case("quadratic", *_labels(g, 30, 5), weights="quadratic")
+        if hidden:
+            yield case("linear", *_labels(g, 30, 5), weights="linear")
+
+    return make
+
+
+def _probabilistic(hidden: bool, binary_vector: bool = False):
+    """Labels and predicted probabilities (rows sum to 1), with a confident mistake."""
+
+    def make(g):
+        n = 30 if hidden else 10
+        y = g.integers(0, 2, n)
+        p = g.uniform(n, low=0.05, high=0.95)
+        yield case("binary", y, p if binary_vector else np.stack([1 - p, p], axis=1))
+        k = 4
+        labels = g.integers(0, k, n)
+        yield case("multiclass", labels, g.probs(n, k), labels=list(range(k)))
+        if hidden:
+            yield case(
+                "sample_weight",
+                labels,
+                g.probs(n, k),
+                labels=list(range(k)),
+                sample_weight=g.uniform(n),
+            )
+            sure = np.zeros((n, k))
+            sure[np.arange(n), (labels + 1) % k] = 1.0  # certain and always wrong
+            yield case("confident mistakes", labels, sure, labels=list(range(k)))
+
+    return make
+
+
+EXERCISES += [
+    _one(ref.balanced_accuracy_score, _agreement, points=1),
+    _one(ref.matthews_corrcoef, _agreement, points=2),
+    _one(ref.cohen_kappa_score, _kappa, points=2),
+    _one(ref.log_loss, _probabilistic, points=2),
+    exercise(
+        ref.brier_score_loss,
+        points=1,
+        public=_probabilistic(False, binary_vector=True),
+        hidden=_probabilistic(True, binary_vector=True),
+    ),
+]
+
 NOT_EXERCISES = {
     "metrics.UndefinedMetricWarning": "a warning class (sklearn's), not a metric",
+    "metrics.zero_one_loss": "one minus accuracy_score (a worked example); taught with it",
+    "metrics.hamming_loss": "the per-entry error rate, zero_one_loss for single-label data; "
+    "a special case of the graded counts",
+    "metrics.hinge_loss": "the margin loss of chapter 04 (multi_margin_loss, graded there) "
+    "read as a metric of decision values",
 }
