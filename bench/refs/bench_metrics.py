@@ -142,3 +142,26 @@ CASES = [
     ),
     ("box_iou 1000x1000 vs numpy", lambda: M.box_iou(B1, B2), lambda: _numpy_box_iou(B1, B2)),
 ]
+
+# The metrics added for issue 15 (same inputs: 1e6 labels, 100k x 10 probabilities).
+P_POS = PROBA[:, 1] / PROBA[:, :2].sum(axis=1)
+Y_POS = Y_MC == 1
+DECISION = np.log(PROBA)
+CASES += [
+    (
+        f"{name}{suffix}",
+        lambda f=name, a=args, k=kw: getattr(M, f)(*a, **k),
+        lambda f=name, a=args, k=kw: getattr(skm, f)(*a, **k),
+    )
+    for name, suffix, args, kw in [
+        ("balanced_accuracy_score", "", (Y_TRUE, Y_PRED), {}),
+        ("matthews_corrcoef", "", (Y_TRUE, Y_PRED), {}),
+        ("cohen_kappa_score", " quadratic", (Y_TRUE, Y_PRED), {"weights": "quadratic"}),
+        ("zero_one_loss", " weighted", (Y_TRUE, Y_PRED), {"sample_weight": WEIGHT}),
+        ("hamming_loss", "", (Y_TRUE, Y_PRED), {}),
+        ("log_loss", " 100k x 10", (Y_MC, PROBA), {}),
+        ("brier_score_loss", " binary", (Y_POS, P_POS), {}),
+        ("brier_score_loss", " 100k x 10", (Y_MC, PROBA), {}),
+        ("hinge_loss", " 100k x 10", (Y_MC, DECISION), {}),
+    ]
+]
