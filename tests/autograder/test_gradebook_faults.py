@@ -182,6 +182,21 @@ def test_an_interrupted_run_stores_no_false_grade_and_a_rerun_completes_it(
     assert differences(snapshot(f"sqlite:///{db}"), clean) == []
 
 
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_resumes_to_the_clean_gradebook(batch, tmp_path):
+    folder, n, clean = batch
+    db = tmp_path / "gb.db"
+    proc, _, _ = interrupt(folder, db, [signal.SIGKILL])
+    assert proc.returncode == -signal.SIGKILL
+    got = snapshot(f"sqlite:///{db}")
+    assert 1 <= len(got["submissions"]) < n, "not killed mid-batch"
+    assert all(clean["submissions"][k] == v for k, v in got["submissions"].items())
+    assert all(clean["results"][k] == v for k, v in got["results"].items())
+    again = run(grade_cmd(folder, f"sqlite:///{db}", "--no-progress"))
+    assert again.returncode == 0, again.stderr
+    assert differences(snapshot(f"sqlite:///{db}"), clean) == []
+
+
 # ---------------------------------------------------------------------------- a dying worker
 
 
