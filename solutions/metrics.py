@@ -2,8 +2,8 @@ r"""Chapter 7: evaluation metrics.
 
 Classification counts (confusion matrix, accuracy, top-k accuracy, precision, recall, F-beta
 with every averaging and zero-division rule), chance-corrected agreement (balanced accuracy,
-Matthews correlation, Cohen's kappa), losses of hard labels (0-1, Hamming) and of scores
-(log loss, Brier score, hinge loss), ranking curves (ROC and its AUC, the
+Matthews correlation, Cohen's kappa, Jaccard), losses of hard labels (0-1, Hamming) and of
+scores (log loss, Brier score, hinge loss), ranking curves (ROC, DET) (ROC and its AUC, the
 precision-recall curve and three different "average precisions"), object detection (box IoU,
 COCO-style AP over IoU thresholds), perplexity, Dice and the regression errors (MSE, RMSE,
 MAE, MAPE, :math:`R^2`).
@@ -289,9 +289,7 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     """
     if normalize not in (None, "true", "pred", "all"):
         raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}")
-    y_type, present, y_true, y_pred, sample_weight = _check_targets(
-        y_true, y_pred, sample_weight
-    )
+    y_type, present, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
     if y_type not in ("binary", "multiclass"):
         raise ValueError(f"{y_type} is not supported")
     if labels is None:
@@ -423,9 +421,7 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
         >>> accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
         0.5
     """
-    y_type, _, y_true, y_pred, sample_weight = _check_targets(
-        y_true, y_pred, sample_weight
-    )
+    y_type, _, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
     if y_type == "multilabel-indicator":
         correct = np.all(y_true == y_pred, axis=1)
     else:
@@ -814,6 +810,63 @@ def f1_score(
         sample_weight=sample_weight,
         zero_division=zero_division,
     )
+
+
+def jaccard_score(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    pos_label=1,
+    average="binary",
+    sample_weight=None,
+    zero_division="warn",
+):
+    r"""Jaccard index (intersection over union) of the predicted and true positives, per class
+    and averaged as :func:`precision_recall_fscore_support`.
+
+    .. math:: J_k = \frac{|Y_k \cap \hat Y_k|}{|Y_k \cup \hat Y_k|}
+              = \frac{TP_k}{TP_k + FP_k + FN_k} = \frac{F_{1,k}}{2 - F_{1,k}}
+
+    (weighted counts with ``sample_weight``). A class never true nor predicted is 0/0:
+    ``zero_division`` (``"warn"`` gives 0 with an :class:`UndefinedMetricWarning`).
+
+    Example:
+        >>> jaccard_score([0, 1, 1, 1], [1, 1, 1, 0])
+        0.5
+    """
+    _check_zero_division(zero_division)
+    labels = _check_set_wise_labels(y_true, y_pred, average, labels, pos_label)
+    mcm = multilabel_confusion_matrix(
+        y_true,
+        y_pred,
+        sample_weight=sample_weight,
+        labels=labels,
+        samplewise=average == "samples",
+    )
+    numerator = mcm[:, 1, 1]
+    denominator = mcm[:, 1, 1] + mcm[:, 0, 1] + mcm[:, 1, 0]
+    if average == "micro":
+        numerator, denominator = np.array([numerator.sum()]), np.array([denominator.sum()])
+    jaccard = _prf_divide(
+        numerator,
+        denominator,
+        "jaccard",
+        "true or predicted",
+        average,
+        ("jaccard",),
+        zero_division,
+    )
+    if average is None:
+        return jaccard
+    weights = None
+    if average == "weighted":
+        weights = mcm[:, 1, 0] + mcm[:, 1, 1]
+        if not np.any(weights):
+            weights = None
+    elif average == "samples" and sample_weight is not None:
+        weights = np.asarray(sample_weight)
+    return float(np.average(jaccard, weights=weights))
 
 
 def dice_score(y_true, y_pred, *, smooth=0.0, zero_division=1.0):
@@ -1383,6 +1436,47 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_inter
     else:
         tpr = tps / tps[-1]
     return fpr, tpr, thresholds
+
+
+def det_curve(y_true, y_score, pos_label=None, sample_weight=None, drop_intermediate=False):
+    r"""Detection error tradeoff: false negative rate against false positive rate, one point
+    per distinct score threshold (plotted on normal-deviate axes, where two Gaussian score
+    distributions give a straight line).
+
+    .. math:: \mathrm{FPR}(t) = \frac{\mathrm{fps}(t)}{N_-}, \qquad
+              \mathrm{FNR}(t) = 1 - \mathrm{TPR}(t) = \frac{P - \mathrm{tps}(t)}{P}
+
+    The points run from the threshold where FPR first reaches its minimum to the one where
+    FNR reaches 0, in decreasing FPR; ``drop_intermediate`` drops thresholds where the true
+    positives do not change on either side.
+
+    Returns:
+        ``(fpr, fnr, thresholds)``.
+
+    Example:
+        >>> fpr, fnr, t = det_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> fpr.tolist(), fnr.tolist(), t.tolist()
+        ([0.5, 0.5, 0.0], [0.0, 0.5, 0.5], [0.35, 0.4, 0.8])
+    """
+    fps, tps, thresholds = _binary_clf_curve(
+        y_true, y_score, pos_label=pos_label, sample_weight=sample_weight
+    )
+    tps = np.r_[0.0, tps]
+    fps = np.r_[0.0, fps]
+    thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
+    if drop_intermediate and len(fps) > 2:
+        keep = np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    if np.unique(np.asarray(y_true)).shape[0] != 2:
+        raise ValueError(
+            "Only one class is present in y_true. Detection error tradeoff curve is not "
+            "defined in that case."
+        )
+    fns = tps[-1] - tps
+    first = np.searchsorted(fps, fps[0], side="right") - 1
+    last = np.searchsorted(tps, tps[-1]) + 1
+    sl = slice(first if first > 0 else None, last)
+    return fps[sl][::-1] / fps[-1], fns[sl][::-1] / tps[-1], thresholds[sl][::-1]
 
 
 def auc(x, y):

@@ -288,6 +288,10 @@ NOT_EXERCISES = {
     "metrics.zero_one_loss": "one minus accuracy_score (a worked example); taught with it",
     "metrics.hamming_loss": "the per-entry error rate, zero_one_loss for single-label data; "
     "a special case of the graded counts",
+    "metrics.jaccard_score": "TP / (TP + FP + FN) = F1 / (2 - F1) per class, averaged as the "
+    "graded F-scores (box_iou grades the same ratio for boxes)",
+    "metrics.det_curve": "the graded roc_curve's points with FNR = 1 - TPR, trimmed to the "
+    "useful range",
     "metrics.hinge_loss": "the margin loss of chapter 04 (multi_margin_loss, graded there) "
     "read as a metric of decision values",
 }

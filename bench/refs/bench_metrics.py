@@ -163,5 +163,7 @@ CASES += [
         ("brier_score_loss", " binary", (Y_POS, P_POS), {}),
         ("brier_score_loss", " 100k x 10", (Y_MC, PROBA), {}),
         ("hinge_loss", " 100k x 10", (Y_MC, DECISION), {}),
+        ("jaccard_score", " macro", (Y_TRUE, Y_PRED), {"average": "macro"}),
+        ("det_curve", "", (Y_BIN, SCORE), {}),
     ]
 ]

@@ -56,6 +56,9 @@ LABEL_METRICS = [
     ("zero_one_loss", {}),
     ("zero_one_loss", {"normalize": False}),
     ("hamming_loss", {}),
+    ("jaccard_score", {"average": "macro", "zero_division": 0}),
+    ("jaccard_score", {"average": "weighted", "zero_division": 1.0}),
+    ("jaccard_score", {"average": "micro", "zero_division": 0}),
 ]
 
 
@@ -139,3 +142,22 @@ def test_log_loss_of_a_confident_mistake_is_finite():
 
 def test_matthews_corrcoef_of_a_constant_prediction_is_zero():
     assert metrics.matthews_corrcoef([0, 1, 1], [1, 1, 1]) == 0.0
+
+
+@settings(max_examples=60)
+@given(data=probabilistic(), drop=st.booleans())
+def test_det_curve_matches_sklearn(data, drop):
+    y_true, proba, _, w = data
+    y = (y_true > 0).astype(int)
+    score = np.round(proba[:, 0], 1)  # ties
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = skm.det_curve(y, score, sample_weight=w, drop_intermediate=drop)
+        except ValueError:
+            with pytest.raises(ValueError):
+                metrics.det_curve(y, score, sample_weight=w, drop_intermediate=drop)
+            return
+        got = metrics.det_curve(y, score, sample_weight=w, drop_intermediate=drop)
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
