@@ -116,10 +116,31 @@ def _ufunc_module(value) -> str | None:
     return None
 
 
-def helper_source(exercises: list[Exercise]) -> str:
-    """Imports, constants and helper functions the references use, in dependency order."""
+def _public_module(value, module: str | None) -> str | None:
+    """``scipy.special`` for a function defined in ``scipy.special._logsumexp``: the
+    shortest parent package that exports the same object (private paths move)."""
+    import importlib
+
+    if not module or "._" not in module:
+        return module
+    parts = module.split(".")
+    for i in range(1, len(parts)):
+        try:
+            parent = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        if getattr(parent, getattr(value, "__name__", ""), None) is value:
+            return parent.__name__
+    return module
+
+
+def _helper_parts(exercises: list[Exercise]) -> tuple[list[str], dict[str, str], dict]:
+    """What the references use besides themselves: import lines, constant definitions
+    (``name = value``) and helper definitions (``def``/``class`` source) with their
+    dependencies: ``(imports, {name: source}, {name: set of names it mentions})``."""
     imports: dict[str, str] = {}
     defs: dict[str, str] = {}
+    deps: dict[str, set[str]] = {}
     own = {e.function for e in exercises}
     todo = [e.reference for e in exercises]
     seen: set[int] = set()
@@ -130,7 +151,10 @@ def helper_source(exercises: list[Exercise]) -> str:
         seen.add(id(obj))
         module = inspect.getmodule(obj)
         glb = vars(module)
-        for name in sorted(_free_names(obj)):
+        names = _free_names(obj)
+        if obj.__name__ in defs:
+            deps[obj.__name__] = names
+        for name in sorted(names):
             if name not in glb or name in own or name in defs or name in imports:
                 continue
             value = glb[name]
@@ -143,7 +167,9 @@ def helper_source(exercises: list[Exercise]) -> str:
                 defs[name] = inspect.getsource(value)
                 todo.append(value)
             elif inspect.isfunction(value) or inspect.isclass(value) or callable(value):
-                mod = getattr(value, "__module__", None) or _ufunc_module(value)
+                mod = _public_module(value, getattr(value, "__module__", None)) or _ufunc_module(
+                    value
+                )
                 if mod and not mod.startswith("solutions"):
                     imports[name] = f"from {mod} import {getattr(value, '__name__', name)}" + (
                         f" as {name}" if getattr(value, "__name__", name) != name else ""
@@ -152,9 +178,52 @@ def helper_source(exercises: list[Exercise]) -> str:
                 defs[name] = f"{name} = {value!r}\n"
             elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
                 defs[name] = f"{name} = np.array({value.tolist()!r}, dtype=np.{value.dtype})\n"
-    body = ["import numpy as np"] + sorted(set(imports.values()) - {"import numpy as np"})
-    ordered = sorted(defs.items(), key=lambda kv: (not kv[1].startswith(kv[0] + " ="), kv[0]))
-    return "\n".join(body) + "\n\n" + "\n\n".join(src.rstrip() for _, src in ordered) + "\n"
+    lines = ["import numpy as np"] + sorted(set(imports.values()) - {"import numpy as np"})
+    return lines, defs, deps
+
+
+def _is_constant(name: str, src: str) -> bool:
+    return src.startswith(name + " =")
+
+
+def helper_source(exercises: list[Exercise]) -> str:
+    """Imports, constants and helper functions the references use, in dependency order."""
+    imports, defs, _ = _helper_parts(exercises)
+    ordered = sorted(defs.items(), key=lambda kv: (not _is_constant(*kv), kv[0]))
+    return "\n".join(imports) + "\n\n" + "\n\n".join(src.rstrip() for _, src in ordered) + "\n"
+
+
+def setup_source(exercises: list[Exercise]) -> str:
+    """The nbgrader notebook's read-only setup cell: the imports and constants the
+    references use (type aliases such as ``Array`` included), never a helper function."""
+    imports, defs, _ = _helper_parts(exercises)
+    consts = [src.rstrip() for name, src in sorted(defs.items()) if _is_constant(name, src)]
+    return (
+        "\n".join(imports)
+        + ("\n\n" + "\n".join(consts) if consts else "")
+        + "\n\nfrom autograder import check\n"
+    )
+
+
+def _closure(exercise: Exercise) -> list[str]:
+    """The helper definitions (functions, classes) one reference needs, each after the
+    ones it mentions (a class after its bases; cycles among functions are harmless)."""
+    _, defs, deps = _helper_parts([exercise])
+    helpers = {n for n, src in defs.items() if not _is_constant(n, src)}
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for d in sorted(deps.get(name, set()) & helpers):
+            visit(d)
+        order.append(name)
+
+    for name in sorted(helpers):
+        visit(name)
+    return [textwrap.dedent(defs[n]).rstrip() for n in order]
 
 
 def _default_constants(ex: Exercise) -> str:
@@ -179,17 +248,72 @@ def _default_constants(ex: Exercise) -> str:
     return "".join(lines) + ("\n\n" if lines else "")
 
 
-def _solution_region(ex: Exercise) -> str:
-    """The reference source with its body between BEGIN/END SOLUTION (the def line stays)."""
+def _region(lines: list[str], indent: str) -> str:
+    body = "\n".join(indent + line if line.strip() else "" for line in lines)
+    return f"{indent}### BEGIN SOLUTION\n{body}\n{indent}### END SOLUTION"
+
+
+def _forwarded_call(ex: Exercise) -> str:
+    """``name(a, b, c=c, **kw)``: a call passing the stub's own arguments on unchanged."""
+    parts = []
+    for p in inspect.signature(ex.reference).parameters.values():
+        if p.kind is p.VAR_POSITIONAL:
+            parts.append(f"*{p.name}")
+        elif p.kind is p.VAR_KEYWORD:
+            parts.append(f"**{p.name}")
+        elif p.kind is p.KEYWORD_ONLY:
+            parts.append(f"{p.name}={p.name}")
+        else:
+            parts.append(p.name)
+    return f"{ex.function}({', '.join(parts)})"
+
+
+def solution_cell_source(ex: Exercise) -> str:
+    """The nbgrader solution cell: the student's stub (``stub_source``) with each
+    ``raise NotImplementedError`` turned into a ``### BEGIN/END SOLUTION`` region.
+
+    A region is self-contained: the helper functions and classes the reference uses are
+    defined inside it, so nbgrader's release (``raise NotImplementedError()`` in place of
+    each region) leaves a notebook that runs top to bottom, and a submission that fills the
+    regions with the reference defines everything it calls (``autograder grade`` included).
+    A class exercise's ``__init__`` builds the reference object and becomes it.
+    """
+    stub = stub_source(ex)
+    helpers = "\n\n".join(_closure(ex))
+    helper_lines = helpers.splitlines() + [""] if helpers else []
     src = textwrap.dedent(inspect.getsource(ex.reference))
-    if inspect.isclass(ex.reference):
-        return f"### BEGIN SOLUTION\n{src.rstrip()}\n### END SOLUTION\n"
-    tree = ast.parse(src)
-    fn = tree.body[0]
-    lines = src.splitlines()
-    body_start = fn.body[0].lineno - 1
-    head, body = lines[:body_start], lines[body_start:]
-    return "\n".join(head + ["    ### BEGIN SOLUTION"] + body + ["    ### END SOLUTION"]) + "\n"
+    if not inspect.isclass(ex.reference):
+        fn = ast.parse(src).body[0]
+        body = fn.body[1:] if ast.get_docstring(fn) is not None and len(fn.body) > 1 else fn.body
+        first = min([body[0].lineno, *(d.lineno for d in getattr(body[0], "decorator_list", []))])
+        lines = textwrap.dedent("\n".join(src.splitlines()[first - 1 :])).splitlines()
+        region = _region(helper_lines + lines, "    ")
+        return stub.replace("    raise NotImplementedError\n", region + "\n", 1)
+    first = []
+    if ex.kind == "scheduler" and "class Optimizer" in helpers:
+        arg = next(iter(inspect.signature(ex.reference).parameters))
+        first = [
+            f"if not isinstance({arg}, Optimizer):  # the grader's stand-in optimizer",
+            "    typed = Optimizer.__new__(Optimizer)",
+            f"    typed.__dict__ = {arg}.__dict__  # the same param_groups",
+            f"    {arg} = typed",
+        ]
+    init = (
+        helper_lines
+        + src.splitlines()
+        + [""]
+        + first
+        + [
+            f"reference = {_forwarded_call(ex)}",
+            "self.__dict__.update(vars(reference))",
+            "self.__class__ = type(reference)  # from here on, the reference's methods",
+        ]
+    )
+    method = ["raise AssertionError('unreachable: __init__ made this object the reference')"]
+    head, middle, tail = stub.split("        raise NotImplementedError\n")
+    return (
+        head + _region(init, "        ") + "\n" + middle + _region(method, "        ") + "\n" + tail
+    )
 
 
 def _points_table(exercises: list[Exercise]) -> str:
@@ -399,12 +523,7 @@ def nbgrader_notebook(chapter: str) -> dict:
             f"{chapter}-intro",
             _nbgrader("intro", locked=True),
         ),
-        _cell(
-            "code",
-            "### BEGIN SOLUTION\n" + helper_source(exs) + "### END SOLUTION\n",
-            f"{chapter}-setup",
-            _nbgrader("helpers", solution=True),
-        ),
+        _cell("code", setup_source(exs), f"{chapter}-setup", _nbgrader("setup", locked=True)),
     ]
     for e in exs:
         slug = e.id.replace(".", "_")
@@ -417,11 +536,22 @@ def nbgrader_notebook(chapter: str) -> dict:
             ),
             _cell(
                 "code",
-                _solution_region(e),
+                solution_cell_source(e),
                 f"{e.id}-code",
                 _nbgrader(f"{slug}_solution", solution=True),
             ),
+            _cell("code", f"check({e.function})", f"{e.id}-check"),
         ]
+    cells += [
+        _cell("code", "check()  # every exercise defined above", f"{chapter}-all"),
+        _cell(
+            "markdown",
+            "## Grading (read-only cells)\n\nEach cell below runs one exercise's public and "
+            "hidden cases and its value is the points earned (nbgrader's partial credit).",
+            f"{chapter}-grading",
+            _nbgrader("grading_md", locked=True),
+        ),
+    ]
     # Tests last: an exercise may call another one defined in a later cell.
     for e in exs:
         slug = e.id.replace(".", "_")
@@ -430,7 +560,7 @@ def nbgrader_notebook(chapter: str) -> dict:
                 "code",
                 "from autograder.nbgrader import grade_exercise\n\n"
                 "# Runs the public and hidden cases; the value is the points earned.\n"
-                f"grade_exercise({e.id!r}, {e.function})",
+                f"grade_exercise({e.id!r}, globals())",
                 f"{e.id}-test",
                 _nbgrader(f"test_{slug}", grade=True, points=e.points, locked=True),
             )
