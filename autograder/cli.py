@@ -364,7 +364,22 @@ def _cmd_export(args) -> int:
     if args.format == "gradescope":
         if not args.out:
             raise SystemExit("export gradescope needs the path of the zip to write")
-        path = export.gradescope_zip(args.out, chapter=args.chapter, timeout=args.timeout)
+        try:
+            path = export.gradescope_zip(
+                args.out,
+                chapter=args.chapter,
+                timeout=args.timeout,
+                hidden_visibility=args.hidden_visibility,
+                public_seed=args.public_seed,
+            )
+        except export.MissingHiddenSeed as exc:
+            raise SystemExit(f"export gradescope: {exc}") from None
+        if args.public_seed and not os.environ.get("AUTOGRADER_HIDDEN_SEED"):
+            print(
+                "WARNING: --public-seed: hidden cases use the public default seed "
+                "(anyone with the grader's code can recompute them)",
+                file=sys.stderr,
+            )
         print(f"wrote {path}")
         return 0
     rows, graded, _ = _rows(args)
@@ -399,8 +414,14 @@ def _cmd_release(args) -> int:
 def _cmd_gradescope_run(args) -> int:
     from autograder.export import run_gradescope
 
-    out = run_gradescope(args.root, chapter=args.chapter, timeout=args.timeout)
-    print(f"score {out['score']}", file=sys.stderr)
+    out = run_gradescope(
+        args.root,
+        chapter=args.chapter,
+        timeout=args.timeout,
+        hidden_visibility=args.hidden_visibility,
+    )
+    score = out.get("score", sum(t["score"] for t in out["tests"]))
+    print(f"score {score:g}", file=sys.stderr)
     return 0
 
 
@@ -519,6 +540,17 @@ def _parser() -> argparse.ArgumentParser:
     xp.add_argument("--course-id", default="default_course", help="nbgrader course id")
     xp.add_argument("--chapter", help="gradescope: grade every submission against this chapter")
     xp.add_argument("--timeout", type=float, help="gradescope: CPU seconds per exercise")
+    xp.add_argument(
+        "--hidden-visibility",
+        choices=["after_due_date", "hidden", "after_published"],
+        default="after_due_date",
+        help="gradescope: when students see the hidden case groups' tests (default: %(default)s)",
+    )
+    xp.add_argument(
+        "--public-seed",
+        action="store_true",
+        help="gradescope: export without AUTOGRADER_HIDDEN_SEED (hidden cases recomputable)",
+    )
     xp.set_defaults(run=_cmd_export)
 
     rl = sub.add_parser("release", help="student bundle: notebooks + public checks, no solutions")
@@ -530,6 +562,7 @@ def _parser() -> argparse.ArgumentParser:
     gs.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     gs.add_argument("--chapter")
     gs.add_argument("--timeout", type=float)
+    gs.add_argument("--hidden-visibility", default="after_due_date")
     gs.set_defaults(run=_cmd_gradescope_run)
 
     nb = sub.add_parser(

@@ -143,11 +143,78 @@ def to_nbgrader(rows: list[Row], db_url: str, *, course_id: str = "default_cours
 # ------------------------------------------------------------------------------ Gradescope
 
 
-def gradescope_results(results: list[dict], *, seconds: float | None = None) -> dict:
+#: Gradescope's visibility values (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def _case_lines(cases: list[dict]) -> list[str]:
+    reasons = {c["reason"] for c in cases if not c["ok"]}
+    if len(cases) > 1 and all(not c["ok"] for c in cases) and len(reasons) == 1:
+        return [f"✗ all {len(cases)} cases: {reasons.pop()}"]
+    return [
+        f"{'✓' if c['ok'] else '✗'} {c['name']}" + (f": {c['reason']}" if not c["ok"] else "")
+        for c in cases
+    ]
+
+
+def _split_points(ex: dict) -> tuple[float, float, float]:
+    """``(public earned, public max, hidden max)`` of one graded exercise: each case group
+    (public or hidden, as the registry declares them) is worth an equal share and earns it
+    when every case in it passed."""
+    from autograder import registry
+
+    groups = list(dict.fromkeys(registry.get(ex["id"]).groups))
+    share = ex["max_points"] / len(groups) if groups else 0.0
+    public = [g for g, hidden in groups if not hidden]
+    passed = {
+        g
+        for g in public
+        if (cs := [c for c in ex["cases"] if c["group"] == g and not c["hidden"]])
+        and all(c["ok"] for c in cs)
+    }
+    public_max = share * len(public)
+    return min(share * len(passed), ex["points"]), public_max, ex["max_points"] - public_max
+
+
+def _looks_like(defined: set[str], chapter: str | None) -> str:
+    """A hint when the submission's functions belong to another chapter than ``chapter``."""
+    from autograder import registry
+
+    if not chapter or not defined:
+        return ""
+    counts = {
+        c: len(defined & {e.function for e in registry.exercises_for_chapter(c)})
+        for c in registry.chapters()
+    }
+    best = max(counts, key=lambda c: counts[c])
+    if counts[best] == 0 or best == chapter or counts[best] <= counts.get(chapter, 0):
+        return ""
+    return (
+        f"This assignment is chapter {chapter}, but your file defines {counts[best]} "
+        f"function(s) of chapter {best} and {counts.get(chapter, 0)} of {chapter}: did you "
+        f"submit the {best} notebook? Submit chapters/{chapter}/exercises.ipynb."
+    )
+
+
+def gradescope_results(
+    results: list[dict],
+    *,
+    seconds: float | None = None,
+    hidden_visibility: str = "after_due_date",
+    notes: list[str] | None = None,
+) -> dict:
     """Gradescope's results.json for one student's files (``SubmissionResult.to_json()``
-    of each): one test per exercise, the best of the files when several define it."""
+    of each), the best of the files per exercise. Each exercise is two tests: its public
+    case groups (``visible``: what ``check()`` shows anyway) and its hidden ones
+    (``hidden_visibility``, ``after_due_date`` by default, so a student cannot probe hidden
+    cases by resubmitting). No top-level ``score``: Gradescope sums the tests, and does not
+    show the hidden tests' points before their visibility allows."""
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(
+            f"hidden_visibility must be one of {VISIBILITIES}, got {hidden_visibility!r}"
+        )
     best: dict[str, dict] = {}
-    notes = []
+    notes = list(notes or [])
     for res in results:
         for ex in res["exercises"]:
             if ex["id"] not in best or ex["points"] > best[ex["id"]]["points"]:
@@ -158,33 +225,40 @@ def gradescope_results(results: list[dict], *, seconds: float | None = None) -> 
     tests = []
     for ex_id in exercise_order(best):
         ex = best[ex_id]
-        lines = [ex["reason"]] if ex["reason"] else []
-        for c in ex["cases"]:
-            mark = "✓" if c["ok"] else "✗"
-            hidden = " (hidden)" if c["hidden"] else ""
-            lines.append(
-                f"{mark} {c['name']}{hidden}" + (f": {c['reason']}" if not c["ok"] else "")
+        public_score, public_max, hidden_max = _split_points(ex)
+        hidden_score = round(ex["points"] - public_score, 6)
+        reason = [ex["reason"]] if ex["reason"] and not ex["cases"] else []
+        name = f"{ex_id} ({ex['function']})"
+        parts = [
+            ("public cases", public_score, public_max, False, "visible"),
+            ("hidden cases", hidden_score, hidden_max, True, hidden_visibility),
+        ]
+        for label, got, top, hidden, visibility in parts:
+            if top <= 0:
+                continue
+            lines = reason + _case_lines([c for c in ex["cases"] if c["hidden"] == hidden])
+            tests.append(
+                {
+                    "name": f"{name}: {label}",
+                    "score": round(got, 6),
+                    "max_score": round(top, 6),
+                    "output": "\n".join(lines),
+                    "visibility": visibility,
+                    "status": "passed" if got >= top - 1e-9 else "failed",
+                }
             )
-        tests.append(
-            {
-                "name": f"{ex_id} ({ex['function']})",
-                "score": ex["points"],
-                "max_score": ex["max_points"],
-                "output": "\n".join(lines),
-                "visibility": "visible",
-                "status": "passed" if ex["points"] >= ex["max_points"] else "failed",
-            }
-        )
     if not results:
         notes.append("no .ipynb or .py file found in the submission")
     out = {
-        "score": round(sum(t["score"] for t in tests), 6),
         "output": "\n".join(notes)
-        or "Each exercise's points are split equally between its case groups.",
+        or "Each exercise's points are split equally between its case groups; hidden case "
+        f"groups are shown {hidden_visibility.replace('_', ' ')}.",
         "tests": tests,
         "visibility": "visible",
         "stdout_visibility": "hidden",
     }
+    if not tests:
+        out["score"] = 0.0
     if seconds is not None:
         out["execution_time"] = round(seconds, 3)
     return out
@@ -197,7 +271,13 @@ def write_results_json(path: Path, results: dict) -> None:
     tmp.replace(path)
 
 
-def run_gradescope(root: str | Path, *, chapter: str | None = None, timeout=None) -> dict:
+def run_gradescope(
+    root: str | Path,
+    *,
+    chapter: str | None = None,
+    timeout=None,
+    hidden_visibility: str = "after_due_date",
+) -> dict:
     """Grade ``<root>/submission`` and write ``<root>/results/results.json``."""
     from autograder import extract
     from autograder.grade import grade_submissions
@@ -206,9 +286,13 @@ def run_gradescope(root: str | Path, *, chapter: str | None = None, timeout=None
     start = time.perf_counter()
     try:
         subs = extract.load(root / "submission")
+        hints = [h for s in subs if (h := _looks_like(s.defined, chapter))]
         results, _ = grade_submissions(subs, chapter=chapter, timeout=timeout)
         out = gradescope_results(
-            [r.to_json() for r in results], seconds=time.perf_counter() - start
+            [r.to_json() for r in results],
+            seconds=time.perf_counter() - start,
+            hidden_visibility=hidden_visibility,
+            notes=hints,
         )
     except Exception as exc:  # Gradescope must always get a results.json
         out = {
@@ -217,31 +301,56 @@ def run_gradescope(root: str | Path, *, chapter: str | None = None, timeout=None
             f"{exc}). Please tell your instructor.",
             "tests": [],
             "visibility": "visible",
+            "stdout_visibility": "hidden",
         }
     write_results_json(root / "results" / "results.json", out)
     return out
 
 
+#: What ``setup.sh`` installs besides the project's own dependencies: what grading imports
+#: (version bounds taken from pyproject.toml's ``grading`` extra when it lists them).
+GRADESCOPE_EXTRA_PACKAGES = ("sqlalchemy", "alembic")
+
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once when it builds the autograder image (Ubuntu, as root).
+# Gradescope runs this once, as root, when it builds the autograder image. Its documented
+# base images are Ubuntu (22.04: python3 is 3.10, the oldest Python this grader supports).
+# A virtual environment holds the grader's dependencies (requirements-gradescope.txt); the
+# grader itself runs from /autograder/source. For a local trial: AUTOGRADER_ROOT replaces
+# /autograder, AUTOGRADER_BASE_PYTHON the python3 the environment is made from.
 set -euo pipefail
-apt-get update
-apt-get install -y --no-install-recommends python3 python3-pip bubblewrap
-pip3 install numpy scipy || pip3 install --break-system-packages numpy scipy
-pip3 install /autograder/source || pip3 install --break-system-packages /autograder/source
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${AUTOGRADER_BASE_PYTHON:-python3}"
+if ! command -v "$PYTHON" >/dev/null || ! "$PYTHON" -c "import ensurepip" 2>/dev/null \\
+    || ! command -v bwrap >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
+        python3 python3-venv python3-pip bubblewrap
+fi
+"$PYTHON" -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 needed"'
+"$PYTHON" -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python" -m pip install --disable-pip-version-check --quiet \\
+    -r "$ROOT/source/requirements-gradescope.txt"
+# fail the image build, not every submission, if anything the grader imports is missing
+PYTHONPATH="$ROOT/source" "$ROOT/venv/bin/python" -c \\
+    "import autograder.export, autograder.grade, autograder.worker, solutions"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission: grade /autograder/submission and write
 # /autograder/results/results.json. AUTOGRADER_ROOT replaces /autograder for a local trial,
-# AUTOGRADER_PYTHON the interpreter.
+# AUTOGRADER_PYTHON the interpreter (default: the environment setup.sh made).
 set -euo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-PYTHON="${{AUTOGRADER_PYTHON:-python3}}"
+PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
+cd "$ROOT"
 export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
-export AUTOGRADER_HIDDEN_SEED={seed}
+{seed_block}
 exec "$PYTHON" -m autograder.cli gradescope-run --root "$ROOT"{options}
 """
+
+PUBLIC_SEED_BLOCK = """# WARNING: exported with --public-seed: the hidden cases come from the
+# default seed, so anyone with the grader's public code can recompute them.
+export AUTOGRADER_HIDDEN_SEED=''"""
 
 
 def _source_files() -> list[tuple[Path, str]]:
@@ -255,6 +364,23 @@ def _source_files() -> list[tuple[Path, str]]:
     return out
 
 
+def gradescope_requirements() -> str:
+    """requirements-gradescope.txt: pyproject's dependencies plus the grading packages of
+    :data:`GRADESCOPE_EXTRA_PACKAGES`, with pyproject's bounds."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    grading = project.get("optional-dependencies", {}).get("grading", [])
+    lines = list(project["dependencies"])
+    for name in GRADESCOPE_EXTRA_PACKAGES:
+        spec = [
+            r for r in grading if re.split(r"[^A-Za-z0-9_.-]", r, maxsplit=1)[0].lower() == name
+        ]
+        lines += spec or [name]
+    return "\n".join(lines) + "\n"
+
+
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.external_attr = (0o100000 | mode) << 16
@@ -262,23 +388,49 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None
     zf.writestr(info, data)
 
 
-def gradescope_zip(out: str | Path, *, chapter: str | None = None, timeout=None) -> Path:
-    """Write the Gradescope autograder zip (instructors only: it holds the references)."""
+class MissingHiddenSeed(ValueError):
+    """``export gradescope`` without ``AUTOGRADER_HIDDEN_SEED`` and without ``public_seed``."""
+
+
+def gradescope_zip(
+    out: str | Path,
+    *,
+    chapter: str | None = None,
+    timeout=None,
+    hidden_visibility: str = "after_due_date",
+    public_seed: bool = False,
+) -> Path:
+    """Write the Gradescope autograder zip (instructors only: it holds the references).
+
+    The hidden cases' seed is ``AUTOGRADER_HIDDEN_SEED`` at export time, written into
+    ``run_autograder``; without one the export is refused unless ``public_seed`` says the
+    hidden cases may come from the public default seed (the zip then says so)."""
     from autograder.registry import CHAPTERS, HIDDEN_SEED_ENV
 
-    options = ""
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(
+            f"hidden_visibility must be one of {VISIBILITIES}, got {hidden_visibility!r}"
+        )
+    seed = os.environ.get(HIDDEN_SEED_ENV, "")
+    if not seed and not public_seed:
+        raise MissingHiddenSeed(
+            f"{HIDDEN_SEED_ENV} is not set: the hidden cases would come from the public default "
+            f"seed, so anyone with this grader's code could recompute them. Set {HIDDEN_SEED_ENV} "
+            "to a secret before exporting, or pass --public-seed to accept that."
+        )
+    seed_block = f"export {HIDDEN_SEED_ENV}={shlex.quote(seed)}" if seed else PUBLIC_SEED_BLOCK
+    options = f" --hidden-visibility {hidden_visibility}"
     if chapter:
         options += f" --chapter {shlex.quote(CHAPTERS.get(chapter, chapter))}"
     if timeout:
         options += f" --timeout {float(timeout)}"
-    seed = shlex.quote(os.environ.get(HIDDEN_SEED_ENV, ""))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as zf:
         _add(zf, "setup.sh", SETUP_SH.encode(), 0o755)
-        _add(
-            zf, "run_autograder", RUN_AUTOGRADER.format(seed=seed, options=options).encode(), 0o755
-        )
+        run = RUN_AUTOGRADER.format(seed_block=seed_block, options=options)
+        _add(zf, "run_autograder", run.encode(), 0o755)
+        _add(zf, "requirements-gradescope.txt", gradescope_requirements().encode())
         for path, name in _source_files():
             _add(zf, name, path.read_bytes())
     return out

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
@@ -147,7 +147,7 @@ class Row:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # noqa: UP017 (Python 3.10: Gradescope)
 
 
 #: Where the Alembic revisions live, and the table that records a gradebook's revision.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 from autograder import export, notebooks, registry
 from autograder.gradebook import Gradebook
 
-from .test_cli_workflow import CHAPTER, SIGNATURE
+from .test_cli_workflow import CHAPTER
 from .test_gradebook import result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,110 +100,125 @@ def test_nbgrader_export_reads_back_through_nbgrader_api(book, tmp_path):
 
 
 # ---------------------------------------------------------------------------- Gradescope
+# (the zip run end to end, in a fresh virtualenv: test_gradescope_harness.py)
+
+EXERCISE = "backprop.gradient_check"
 
 
-def _graded(points_x=2.0, name="nb.ipynb", error=""):
-    r = result(name, scores={"a.x": (points_x, 2), "a.y": (0.0, 1)}, error=error)
-    r["exercises"][1]["cases"] = [
+def _graded(failing_groups=(), name="nb.ipynb", error=""):
+    """A grading result of EXERCISE shaped as SubmissionResult.to_json(): one case per
+    (group, hidden) of the registry, failing in ``failing_groups`` (such pairs)."""
+    ex = registry.get(EXERCISE)
+    groups = ex.groups
+    share = ex.points / len(groups)
+    cases = [
         {
-            "name": "hidden-extreme-1",
-            "group": "extreme",
-            "hidden": True,
-            "ok": False,
-            "reason": "NaN or inf where the answer is finite",
-        },
+            "name": f"{'hidden-' * h}{g}-1",
+            "group": g,
+            "hidden": h,
+            "ok": (g, h) not in failing_groups,
+            "reason": "" if (g, h) not in failing_groups else "output: wrong",
+        }
+        for g, h in groups
     ]
-    return r
+    earned = share * sum(gh not in failing_groups for gh in groups)
+    return {
+        "submission": name,
+        "chapter": ex.chapter,
+        "points": earned,
+        "max_points": ex.points,
+        "error": error,
+        "notes": [],
+        "grader_version": "0.1.0",
+        "exercises": [
+            {
+                "id": ex.id,
+                "function": ex.function,
+                "points": earned,
+                "max_points": ex.points,
+                "status": "graded",
+                "reason": "",
+                "cases": cases,
+            }
+        ],
+    }
 
 
-def test_gradescope_results_schema():
-    out = export.gradescope_results([_graded(1.0)], seconds=1.234)
-    assert set(out) >= {"score", "tests", "output", "visibility", "stdout_visibility"}
-    assert out["score"] == 1.0 and out["execution_time"] == 1.234
-    assert [t["name"] for t in out["tests"]] == ["a.x (x)", "a.y (y)"]
-    for t in out["tests"]:
-        assert set(t) >= {"name", "score", "max_score", "output", "visibility"}
-        assert isinstance(t["score"], float | int) and isinstance(t["max_score"], float | int)
-        assert t["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
-    assert [(t["score"], t["max_score"], t["status"]) for t in out["tests"]] == [
-        (1.0, 2, "failed"),
-        (0.0, 1, "failed"),
-    ]
-    assert "✗ hidden-extreme-1 (hidden): NaN or inf" in out["tests"][1]["output"]
-    json.dumps(out)
+def test_gradescope_splits_each_exercise_into_public_and_hidden_tests():
+    ex = registry.get(EXERCISE)
+    public = [g for g, h in ex.groups if not h]
+    hidden = [g for g, h in ex.groups if h]
+    assert public and hidden
+    share = ex.points / len(ex.groups)
+    out = export.gradescope_results(
+        [_graded({(public[0], False), (hidden[0], True)})], seconds=1.234
+    )
+    assert out["execution_time"] == 1.234
+    pub, hid = out["tests"]
+    assert pub["visibility"] == "visible" and hid["visibility"] == "after_due_date"
+    assert pub["max_score"] == pytest.approx(share * len(public))
+    assert hid["max_score"] == pytest.approx(share * len(hidden))
+    assert pub["score"] == pytest.approx(share * (len(public) - 1))
+    assert hid["score"] == pytest.approx(share * (len(hidden) - 1))
+    assert pub["status"] == hid["status"] == "failed"
+    assert f"✗ hidden-{hidden[0]}-1: output: wrong" in hid["output"]
+    assert "hidden-" not in pub["output"] and f"✗ {public[0]}-1" in pub["output"]
+    assert "score" not in out  # Gradescope sums the tests (hidden ones when visible)
+    full = export.gradescope_results([_graded()], hidden_visibility="hidden")
+    assert [t["status"] for t in full["tests"]] == ["passed", "passed"]
+    assert full["tests"][1]["visibility"] == "hidden"
+    assert sum(t["score"] for t in full["tests"]) == pytest.approx(ex.points)
+    with pytest.raises(ValueError, match="hidden_visibility"):
+        export.gradescope_results([], hidden_visibility="later")
 
 
 def test_gradescope_results_take_the_best_file_per_exercise():
-    out = export.gradescope_results([_graded(1.0, "a.ipynb"), _graded(2.0, "b.py", error="")])
-    assert out["score"] == 2.0
-    assert export.gradescope_results([])["score"] == 0
-    assert "no .ipynb or .py" in export.gradescope_results([])["output"]
+    ex = registry.get(EXERCISE)
+    some = ex.groups[0]
+    out = export.gradescope_results([_graded({some}, "a.ipynb"), _graded((), "b.py")])
+    assert sum(t["score"] for t in out["tests"]) == pytest.approx(ex.points)
+    empty = export.gradescope_results([])
+    assert empty["score"] == 0 and "no .ipynb or .py" in empty["output"]
 
 
-def test_gradescope_zip_layout(tmp_path):
+def test_gradescope_zip_layout(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_HIDDEN_SEED", "s3cret")
     path = export.gradescope_zip(tmp_path / "ag.zip", chapter="backprop", timeout=5)
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
-        setup = zf.read("setup.sh").decode()
         run = zf.read("run_autograder").decode()
+        reqs = zf.read("requirements-gradescope.txt").decode().split()
         modes = {n: (zf.getinfo(n).external_attr >> 16) & 0o777 for n in names}
     assert {"setup.sh", "run_autograder", "pyproject.toml", "autograder/cli.py"} <= names
     assert any(n.startswith("solutions/") for n in names)
     assert not any("__pycache__" in n for n in names)
     assert modes["run_autograder"] == 0o755 and modes["setup.sh"] == 0o755
-    assert "numpy scipy" in setup and "/autograder/source" in setup
     assert "--chapter 00_backprop" in run and "--timeout 5.0" in run
+    assert "AUTOGRADER_HIDDEN_SEED=s3cret" in run and "WARNING" not in run
+    assert "--hidden-visibility after_due_date" in run
+    assert {r.split(">")[0].split("=")[0].lower() for r in reqs} >= {"numpy", "scipy", "sqlalchemy"}
 
 
-@pytest.fixture(scope="module")
-def gradescope_root(tmp_path_factory):
-    """An extracted autograder zip, laid out as Gradescope does under /autograder."""
-    root = tmp_path_factory.mktemp("gs") / "autograder"
-    zpath = export.gradescope_zip(root.parent / "autograder.zip", chapter=CHAPTER)
-    with zipfile.ZipFile(zpath) as zf:
-        zf.extractall(root / "source")
-    return root
-
-
-def run_autograder(root: Path, files: dict[str, str]) -> dict:
-    sub = root / "submission"
-    if sub.exists():
-        for p in sub.iterdir():
-            p.unlink()
-    sub.mkdir(exist_ok=True)
-    (root / "results").mkdir(exist_ok=True)
-    for name, text in files.items():
-        (sub / name).write_text(text)
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
-    env.pop("PYTHONPATH", None)
-    proc = subprocess.run(
-        ["bash", str(root / "source" / "run_autograder")],
+def test_gradescope_export_refuses_without_a_hidden_seed(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUTOGRADER_HIDDEN_SEED", raising=False)
+    with pytest.raises(export.MissingHiddenSeed, match="--public-seed"):
+        export.gradescope_zip(tmp_path / "ag.zip")
+    assert not (tmp_path / "ag.zip").exists()
+    env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_HIDDEN_SEED"}
+    env["PYTHONPATH"] = str(ROOT)
+    cmd = [sys.executable, "-m", "autograder", "export", "gradescope", str(tmp_path / "a.zip")]
+    refused = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "AUTOGRADER_HIDDEN_SEED" in refused.stderr
+    public = subprocess.run(
+        [*cmd, "--public-seed", "--hidden-visibility", "hidden"],
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
-        cwd=root.parent,
+        timeout=120,
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads((root / "results" / "results.json").read_text())
-
-
-def test_run_autograder_grades_the_submission_folder(gradescope_root):
-    full = sum(e.points for e in registry.exercises_for_chapter(CHAPTER))
-    out = run_autograder(
-        gradescope_root, {"exercises.ipynb": notebooks.dumps(notebooks.solution_notebook(CHAPTER))}
-    )
-    assert out["score"] == full
-    assert len(out["tests"]) == len(registry.exercises_for_chapter(CHAPTER))
-    assert all(t["score"] == t["max_score"] for t in out["tests"])
-
-
-def test_run_autograder_reports_a_broken_submission(gradescope_root):
-    out = run_autograder(
-        gradescope_root, {"x.py": f"def gradient_check{SIGNATURE}:\n    return 1 / 0\n"}
-    )
-    assert out["score"] == 0
-    check = next(t for t in out["tests"] if t["name"].startswith("backprop.gradient_check"))
-    assert "ZeroDivisionError" in check["output"] and check["score"] == 0
-    empty = run_autograder(gradescope_root, {})
-    assert empty["score"] == 0 and "no .ipynb or .py" in empty["output"]
+    assert public.returncode == 0, public.stderr
+    assert "WARNING" in public.stderr
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        run = zf.read("run_autograder").decode()
+    assert "WARNING: exported with --public-seed" in run
+    assert "--hidden-visibility hidden" in run
