@@ -3,7 +3,8 @@ r"""Chapter 7: evaluation metrics.
 Classification counts (confusion matrix, accuracy, top-k accuracy, precision, recall, F-beta
 with every averaging and zero-division rule), chance-corrected agreement (balanced accuracy,
 Matthews correlation, Cohen's kappa, Jaccard), losses of hard labels (0-1, Hamming) and of
-scores (log loss, Brier score, hinge loss), ranking curves (ROC, DET) (ROC and its AUC, the
+scores (log loss, Brier score, hinge loss), ranking scores (DCG, NDCG), ranking curves (ROC,
+DET) (ROC and its AUC, the
 precision-recall curve and three different "average precisions"), object detection (box IoU,
 COCO-style AP over IoU thresholds), perplexity, Dice and the regression errors (MSE, RMSE,
 MAE, MAPE, :math:`R^2`).
@@ -1864,6 +1865,101 @@ def all_point_average_precision(y_true, y_score, *, pos_label=None, sample_weigh
     envelope = np.maximum.accumulate(precision[::-1])[::-1]
     steps = np.flatnonzero(recall[1:] != recall[:-1])
     return float(np.sum((recall[steps + 1] - recall[steps]) * envelope[steps + 1]))
+
+
+def _check_relevance(y_true, y_score):
+    y_true, y_score = np.asarray(y_true), np.asarray(y_score)
+    for arr, name in ((y_true, "y_true"), (y_score, "y_score")):
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must be numeric; got dtype {arr.dtype}")
+        _check_finite(arr.astype(np.float64), name)
+    return y_true, y_score
+
+
+def _check_dcg_target_type(y_true: np.ndarray) -> None:
+    y_type = _type_of_target(y_true, "y_true")
+    supported = ("multilabel-indicator", "continuous-multioutput", "multiclass-multioutput")
+    if y_type not in supported:
+        raise ValueError(f"Only {supported} formats are supported. Got {y_type} instead")
+
+
+def _dcg_sample_scores(y_true, y_score, k=None, log_base=2, ignore_ties=False):
+    """DCG of each row (a query): the gains ``y_true`` in the order of ``y_score``."""
+    discount = 1 / (np.log(np.arange(y_true.shape[1]) + 2) / np.log(log_base))
+    if k is not None:
+        discount[k:] = 0
+    if ignore_ties:
+        ranking = np.argsort(y_score)[:, ::-1]
+        ranked = y_true[np.arange(ranking.shape[0])[:, None], ranking]
+        return discount.dot(ranked.T)
+    discount_cumsum = np.cumsum(discount)
+    return np.array(
+        [_tie_averaged_dcg(t, s, discount_cumsum) for t, s in zip(y_true, y_score, strict=True)]
+    )
+
+
+def _tie_averaged_dcg(y_true, y_score, discount_cumsum):
+    """DCG where tied scores share their positions: each tied item gets the mean gain of its
+    group times the group's summed discount (McSherry & Najork, 2008)."""
+    _, inv, counts = np.unique(-y_score, return_inverse=True, return_counts=True)
+    ranked = np.zeros(len(counts))
+    np.add.at(ranked, inv.ravel(), y_true)
+    ranked /= counts
+    groups = np.cumsum(counts) - 1
+    discount_sums = np.diff(discount_cumsum[groups], prepend=0.0)
+    return float((ranked * discount_sums).sum())
+
+
+def dcg_score(y_true, y_score, *, k=None, log_base=2, sample_weight=None, ignore_ties=False):
+    r"""Discounted cumulative gain of rankings, averaged over the queries (rows).
+
+    .. math:: \mathrm{DCG@}k = \sum_{i=1}^{k} \frac{g_{\pi(i)}}{\log_b(i + 1)}
+
+    where :math:`\pi` sorts each row's items by decreasing ``y_score`` and :math:`g` are the
+    true relevances ``y_true`` (an item at rank 1 counts fully, at rank 3 half as much for
+    :math:`b = 2`). Tied scores share their positions: the items of a tie get the tie's mean
+    gain (``ignore_ties=True`` ranks them arbitrarily, faster).
+
+    Args:
+        y_true, y_score: ``(n_queries, n_items)``; ``y_true`` non-negative relevances.
+        k: only the top ``k`` positions count (default all). log_base: :math:`b`.
+
+    Example:
+        >>> round(dcg_score([[10, 0, 0, 1, 5]], [[0.1, 0.2, 0.3, 4, 70]]), 4)
+        9.4995
+    """
+    y_true, y_score = _check_relevance(y_true, y_score)
+    _check_consistent_length(y_true, y_score, sample_weight)
+    _check_dcg_target_type(y_true)
+    gains = _dcg_sample_scores(y_true, y_score, k=k, log_base=log_base, ignore_ties=ignore_ties)
+    return float(np.average(gains, weights=_check_sample_weight(sample_weight, len(gains))))
+
+
+def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False):
+    r"""Normalized DCG: each query's DCG divided by the DCG of its ideal ranking, in [0, 1].
+
+    .. math:: \mathrm{NDCG@}k = \frac{\mathrm{DCG@}k(y, s)}{\mathrm{DCG@}k(y, y)}
+
+    (a query whose relevances are all 0 scores 0), then averaged over the queries.
+
+    Example:
+        >>> round(ndcg_score([[10, 0, 0, 1, 5]], [[0.1, 0.2, 0.3, 4, 70]]), 4)
+        0.6957
+    """
+    y_true, y_score = _check_relevance(y_true, y_score)
+    _check_consistent_length(y_true, y_score, sample_weight)
+    if y_true.min() < 0:
+        raise ValueError("ndcg_score should not be used on negative y_true values.")
+    if y_true.ndim > 1 and y_true.shape[1] <= 1:
+        raise ValueError(
+            "Computing NDCG is only meaningful when there is more than 1 document. "
+            f"Got {y_true.shape[1]} instead."
+        )
+    _check_dcg_target_type(y_true)
+    gain = _dcg_sample_scores(y_true, y_score, k, ignore_ties=ignore_ties)
+    ideal = _dcg_sample_scores(y_true, y_true, k, ignore_ties=True)
+    gain = np.where(ideal == 0, 0.0, gain / np.where(ideal == 0, 1.0, ideal))
+    return float(np.average(gain, weights=_check_sample_weight(sample_weight, len(gain))))
 
 
 # --------------------------------------------------------------------------------------------

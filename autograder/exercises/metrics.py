@@ -292,6 +292,9 @@ NOT_EXERCISES = {
     "graded F-scores (box_iou grades the same ratio for boxes)",
     "metrics.det_curve": "the graded roc_curve's points with FNR = 1 - TPR, trimmed to the "
     "useful range",
+    "metrics.dcg_score": "a retrieval ranking score; the graded AP variants cover rankings",
+    "metrics.ndcg_score": "dcg_score over the ideal ranking's; the graded AP variants cover "
+    "rankings",
     "metrics.hinge_loss": "the margin loss of chapter 04 (multi_margin_loss, graded there) "
     "read as a metric of decision values",
 }

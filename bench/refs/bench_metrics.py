@@ -165,5 +165,6 @@ CASES += [
         ("hinge_loss", " 100k x 10", (Y_MC, DECISION), {}),
         ("jaccard_score", " macro", (Y_TRUE, Y_PRED), {"average": "macro"}),
         ("det_curve", "", (Y_BIN, SCORE), {}),
+        ("ndcg_score", " 100k x 10", (PROBA.round(1), DECISION), {}),
     ]
 ]

@@ -161,3 +161,23 @@ def test_det_curve_matches_sklearn(data, drop):
         got = metrics.det_curve(y, score, sample_weight=w, drop_intermediate=drop)
     for a, b in zip(got, expected, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@settings(max_examples=60)
+@given(
+    data=st.integers(1, 5).flatmap(
+        lambda q: st.tuples(
+            st.lists(st.lists(st.integers(0, 3), min_size=4, max_size=4), min_size=q, max_size=q),
+            st.lists(st.lists(st.integers(0, 4), min_size=4, max_size=4), min_size=q, max_size=q),
+        )
+    ),
+    k=st.one_of(st.none(), st.integers(1, 4)),
+    ignore_ties=st.booleans(),
+)
+def test_dcg_and_ndcg_match_sklearn(data, k, ignore_ties):
+    y_true, y_score = np.array(data[0]), np.array(data[1]) / 4  # integer scores: many ties
+    for name in ("dcg_score", "ndcg_score"):
+        _same(
+            lambda f=name: getattr(metrics, f)(y_true, y_score, k=k, ignore_ties=ignore_ties),
+            lambda f=name: getattr(skm, f)(y_true, y_score, k=k, ignore_ties=ignore_ties),
+        )
