@@ -121,7 +121,14 @@ def _public_module(value, module: str | None) -> str | None:
     shortest parent package that exports the same object (private paths move)."""
     import importlib
 
-    if not module or "._" not in module:
+    if not module or not (module.startswith("_") or "._" in module):
+        return module
+    if module.startswith("_") and "." not in module:  # _bisect -> bisect
+        try:
+            if getattr(importlib.import_module(module[1:]), value.__name__, None) is value:
+                return module[1:]
+        except (ImportError, AttributeError):
+            pass
         return module
     parts = module.split(".")
     for i in range(1, len(parts)):

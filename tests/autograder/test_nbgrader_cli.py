@@ -31,8 +31,10 @@ PARTIAL_CHAPTER = "04_losses"
 RAISES_IN_NUMPY = "losses.l1_loss"
 DELETED = "losses.soft_margin_loss"
 
+# one worker runs the module: its fixture (the costly part) runs once
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("nbgrader_cli"),
     pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning"),  # inside nbgrader.api
 ]
 
