@@ -144,3 +144,10 @@ EXERCISES = [
         overflows=True,
     ),
 ]
+
+#: Options no graded case sets, and why (tests/autograder/test_coverage.py).
+UNGRADED_OPTIONS = {
+    f"activations.{name}.generator": "draws the random slopes in training mode: the slopes "
+    "are graded by distribution in rrelu_noise, and here through the given noise"
+    for name in ("rrelu", "rrelu_backward")
+}

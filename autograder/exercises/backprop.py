@@ -123,3 +123,13 @@ NOT_EXERCISES = {
     "backprop.train_val_split": "a random permutation split: the result depends on the "
     "student's random draws (the chapter checks sizes and disjointness in its text)",
 }
+
+#: Options no graded case sets, and why (tests/autograder/test_coverage.py).
+UNGRADED_OPTIONS = {
+    "backprop.gradient_check.kwargs": "the trusted forward/backward pairs of the grading "
+    "sandbox take no keyword options",
+    "backprop.gradient_check.h": "graded by magnitude (tiny for a correct backward, large for a "
+    "buggy one): any reasonable step gives the same verdict",
+    "backprop.gradient_check.seed": "only changes the random projection: graded by magnitude, "
+    "the verdict does not depend on it",
+}

@@ -197,3 +197,16 @@ NOT_EXERCISES = {
         )
     },
 }
+
+#: Options no graded case sets, and why (tests/autograder/test_coverage.py).
+UNGRADED_OPTIONS = {
+    "ensembles.kfold_indices.shuffle": "a shuffled split depends on your random draws (the "
+    "order of your calls to the generator): graded without shuffling",
+    "ensembles.kfold_indices.generator": "only used to shuffle (see shuffle)",
+    "ensembles.AveragedModel.multi_avg_fn": "a Python callable, which cannot cross the grading "
+    "sandbox (avg_fn is graded through a trusted EMA callable)",
+    "ensembles.AveragedModel.use_buffers": "the graded models have no buffers (numpy arrays "
+    "only): nothing for it to change",
+    "ensembles.SWALR.last_epoch": "resuming (last_epoch >= 0) needs the optimizer's initial_lr "
+    "from an earlier scheduler; the grading driver starts every schedule fresh",
+}

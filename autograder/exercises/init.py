@@ -52,8 +52,11 @@ def _initializer(fn, options, points=3, **kw):
 EXERCISES = [
     exercise(ref.calculate_gain, points=2, public=_gain(False), hidden=_gain(True)),
     _initializer(ref.xavier_normal_, [{}, {"gain": 2.0}]),
-    _initializer(ref.kaiming_uniform_, [{}, {"mode": "fan_out", "nonlinearity": "relu"}]),
-    _initializer(ref.kaiming_normal_, [{"nonlinearity": "relu"}, {"a": 0.1}]),
+    _initializer(
+        ref.kaiming_uniform_,
+        [{}, {"mode": "fan_out", "nonlinearity": "relu"}, {"a": 2.0}],
+    ),
+    _initializer(ref.kaiming_normal_, [{"nonlinearity": "relu"}, {"a": 0.1, "mode": "fan_out"}]),
     _initializer(ref.lecun_normal_, [{}]),
     exercise(
         ref.orthogonal_,

@@ -28,6 +28,20 @@ def _averaged(hidden: bool):
             y_pred[y_pred == 2] = 0  # class 2 never predicted: precision is 0/0
             yield case("zero_division", y_true, y_pred, average="macro", zero_division=1.0)
             yield case("zero_division", y_true, y_pred, average=None, zero_division=0.0)
+            # the options: the other class as positive, weighted samples, a subset of labels
+            y_true, y_pred = _labels(g, n, 2)
+            w = g.uniform(n, low=0.1, high=2.0)
+            yield case(
+                "options",
+                y_true,
+                y_pred,
+                average="binary",
+                pos_label=0,
+                sample_weight=w,
+                zero_division=0,
+            )
+            y_true, y_pred = _labels(g, n, 4)
+            yield case("options", y_true, y_pred, labels=[3, 0], average="macro", zero_division=0)
 
     return make
 
@@ -51,6 +65,9 @@ def _top_k(hidden: bool):
         yield case("k=1", y, scores, k=1)
         if hidden:
             yield case("k=3, counts", y, scores, k=3, normalize=False)
+            w = g.uniform(n, low=0.1, high=2.0)
+            labels = np.arange(classes) * 10 + 5  # class c is labels[c], column c
+            yield case("weights, labels", labels[y], scores, k=2, sample_weight=w, labels=labels)
 
     return make
 
@@ -61,6 +78,7 @@ def _dice(hidden: bool):
         yield case("basic", *_labels(g, n, 2))
         if hidden:
             yield case("empty masks", g.integers(0, 1, n), g.integers(0, 1, n))
+            yield case("empty masks", g.integers(0, 1, n), g.integers(0, 1, n), zero_division=0.0)
             yield case("smooth", *_labels(g, n, 2), smooth=1.0)
 
     return make
@@ -74,6 +92,9 @@ def _multilabel(hidden: bool):
             yield case(
                 "samplewise", g.integers(0, 2, n, 4), g.integers(0, 2, n, 4), samplewise=True
             )
+            y_true, y_pred = _labels(g, n, 4)
+            w = g.uniform(n, low=0.1, high=2.0)
+            yield case("weights, labels", y_true, y_pred, sample_weight=w, labels=[2, 0, 3])
 
     return make
 
@@ -101,8 +122,14 @@ EXERCISES = [
 ]
 
 
-def _scores(hidden: bool, multiclass: bool = False):
-    """Binary labels and scores with ties (rounded scores), as ranking metrics see them."""
+def _weights(g, n):
+    return g.uniform(n, low=0.1, high=2.0)
+
+
+def _scores(hidden: bool, multiclass: bool = False, options=None, public_cases=()):
+    """Binary labels and scores with ties (rounded scores), as ranking metrics see them.
+    ``options(g, n)``: the keyword options of one more hidden case (group ``options``);
+    ``public_cases``: fixed ``(group, y_true, y_score)`` public cases (a rule made visible)."""
 
     def make(g):
         n = 40 if hidden else 12
@@ -112,7 +139,38 @@ def _scores(hidden: bool, multiclass: bool = False):
         yield case("ties", y, y_score=np.round(g.uniform(n) + 0.3 * y, 1))
         if multiclass:
             labels = g.integers(0, 3, n)
-            yield case("ovr", labels, g.probs(n, 3), multi_class="ovr")
+            ovr = {"average": "weighted", "labels": [0, 1, 2]} if hidden else {}
+            yield case("ovr", labels, g.probs(n, 3), multi_class="ovr", **ovr)
+        if hidden and options is not None:
+            y = g.integers(0, 2, n)
+            yield case("options", y, y_score=np.round(g.uniform(n) + 0.3 * y, 1), **options(g, n))
+        if not hidden:
+            for group, y_true, y_score in public_cases:
+                yield case(group, np.array(y_true), y_score=np.array(y_score))
+
+    return make
+
+
+def _pos_label_weights(**extra):
+    def options(g, n):
+        return {"pos_label": 0, "sample_weight": _weights(g, n), **extra}
+
+    return options
+
+
+#: Four positives and a negative: the point of threshold 0.8 is collinear with its neighbours
+#: (0, 1/4) and (0, 1) but the steps around it differ (one positive, then two): it is kept.
+_UNEQUAL_STEPS = [("unequal steps", [1, 1, 1, 1, 0], [0.9, 0.8, 0.7, 0.7, 0.1])]
+
+
+def _multilabel_ap(factory):
+    """average_precision_score's hidden cases plus multilabel targets averaged over labels."""
+
+    def make(g):
+        yield from factory(g)
+        y = g.integers(0, 2, 20, 3)
+        y[0] = 1  # every label has a positive
+        yield case("multilabel", y, g.uniform(20, 3) + 0.3 * y, average="micro")
 
     return make
 
@@ -158,6 +216,9 @@ def _coco(hidden: bool):
             {"boxes": gt},
             iou_thresholds=np.array([0.5]),
         )
+        if hidden:
+            dets = {"boxes": det, "scores": g.uniform(len(det))}
+            yield case("recall_points", dets, {"boxes": gt}, recall_points=11)
 
     return make
 
@@ -183,24 +244,66 @@ def _regression(hidden: bool, positive: bool = False):
     return make
 
 
+def _constant_target(factory):
+    """r2_score's hidden cases plus a constant target (R^2 is 0/0): both conventions."""
+
+    def make(g):
+        yield from factory(g)
+        y = np.full(8, 2.5)
+        pred = y + 0.3 * g.normal(8)
+        yield case("constant target", y, pred)
+        yield case("constant target", y, pred, force_finite=False)
+
+    return make
+
+
 def _one(fn, factory, points=1, **kw):
     return exercise(fn, points=points, public=factory(False), hidden=factory(True), **kw)
 
 
 EXERCISES += [
-    _one(ref.precision_recall_fscore_support, _averaged, points=1),
-    _one(ref.roc_curve, _scores, points=1),
+    _one(ref.precision_recall_fscore_support, _fbeta, points=1),
+    exercise(
+        ref.roc_curve,
+        points=1,
+        public=_scores(False, public_cases=_UNEQUAL_STEPS),
+        hidden=_scores(True, options=_pos_label_weights(drop_intermediate=False)),
+    ),
     _one(ref.auc, _curve_points),
     exercise(
         ref.roc_auc_score,
         points=1,
         public=_scores(False, multiclass=True),
-        hidden=_scores(True, multiclass=True),
+        hidden=_scores(
+            True,
+            multiclass=True,
+            options=lambda g, n: {"sample_weight": _weights(g, n), "max_fpr": 0.5},
+        ),
     ),
-    _one(ref.precision_recall_curve, _scores, points=1),
-    _one(ref.average_precision_score, _scores),
-    _one(ref.eleven_point_average_precision, _scores),
-    _one(ref.all_point_average_precision, _scores),
+    exercise(
+        ref.precision_recall_curve,
+        points=1,
+        public=_scores(False),
+        hidden=_scores(True, options=_pos_label_weights(drop_intermediate=True)),
+    ),
+    exercise(
+        ref.average_precision_score,
+        points=1,
+        public=_scores(False),
+        hidden=_multilabel_ap(_scores(True, options=_pos_label_weights())),
+    ),
+    exercise(
+        ref.eleven_point_average_precision,
+        points=1,
+        public=_scores(False),
+        hidden=_scores(True, options=_pos_label_weights()),
+    ),
+    exercise(
+        ref.all_point_average_precision,
+        points=1,
+        public=_scores(False),
+        hidden=_scores(True, options=_pos_label_weights()),
+    ),
     _one(ref.box_area, _box_cases(False)),
     _one(ref.box_iou, _box_cases(True)),
     _one(ref.coco_average_precision, _coco, points=1),
@@ -213,7 +316,12 @@ EXERCISES += [
         public=_regression(False, positive=True),
         hidden=_regression(True, positive=True),
     ),
-    _one(ref.r2_score, _regression),
+    exercise(
+        ref.r2_score,
+        points=1,
+        public=_regression(False),
+        hidden=_constant_target(_regression(True)),
+    ),
 ]
 
 
@@ -297,4 +405,10 @@ NOT_EXERCISES = {
     "rankings",
     "metrics.hinge_loss": "the margin loss of chapter 04 (multi_margin_loss, graded there) "
     "read as a metric of decision values",
+}
+
+#: Options no graded case sets, and why (tests/autograder/test_coverage.py).
+UNGRADED_OPTIONS = {
+    "metrics.precision_recall_fscore_support.warn_for": "only chooses which warnings are "
+    "raised; warnings are not graded",
 }

@@ -31,7 +31,10 @@ def _batch(hidden: bool):
 
         yield case("training", g.normal(n, c, scale=2.0, loc=1.0), *stats(), training=True)
         yield case("eval", g.normal(n, c), *stats(), training=False)
-        yield case("affine", g.normal(n, c), *stats(), training=True, momentum=0.3, **_affine(g, c))
+        yield case(
+            "affine", g.normal(n, c), *stats(), training=True, momentum=0.3, eps=0.01,
+            **_affine(g, c),
+        )
         yield case("float32", g.normal(n, c, dtype=np.float32), *stats(np.float32), training=True)
         yield case("spatial", g.normal(4, c, 3, 2), *stats(), training=True, **_affine(g, c))
         if hidden:
@@ -45,7 +48,7 @@ def _batch(hidden: bool):
 def _layer(hidden: bool):
     def make(g: Gen):
         yield case("basic", g.normal(5, 6), (6,))
-        yield case("affine", g.normal(4, 3, 5), (5,), **_affine(g, 5))
+        yield case("affine", g.normal(4, 3, 5), (5,), eps=0.01, **_affine(g, 5))
         yield case("float32", g.normal(4, 6, dtype=np.float32), (6,))
         if hidden:
             yield case("two axes", g.normal(3, 4, 5), (4, 5))
@@ -70,7 +73,7 @@ def _rms(hidden: bool):
 def _group(hidden: bool):
     def make(g: Gen):
         yield case("basic", g.normal(4, 6, 3), 3)
-        yield case("affine", g.normal(3, 6, 2, 2), 2, **_affine(g, 6))
+        yield case("affine", g.normal(3, 6, 2, 2), 2, eps=0.01, **_affine(g, 6))
         yield case("float32", g.normal(4, 4, 5, dtype=np.float32), 2)
         if hidden:
             yield case("layer and instance", g.normal(2, 4, 5), 1)
@@ -87,6 +90,15 @@ def _instance(hidden: bool):
         yield case("basic", g.normal(3, 4, 6))
         yield case("affine", g.normal(2, 3, 4, 4), **_affine(g, 3))
         yield case("float32", g.normal(3, 4, 5, dtype=np.float32))
+        c = 3  # the running statistics are updated in place (compared after the call)
+        yield case(
+            "running stats",
+            g.normal(2, c, 5),
+            g.normal(c),
+            g.uniform(c, low=0.5, high=2.0),
+            momentum=0.3,
+            eps=0.01,
+        )
         if hidden:
             c = 4
             yield case(
@@ -139,7 +151,9 @@ EXERCISES = [
     *_pair(ref.layer_norm, ref.layer_norm_backward, _layer),
     *_pair(ref.rms_norm, ref.rms_norm_backward, _rms),
     *_pair(ref.group_norm, ref.group_norm_backward, _group),
-    *_pair(ref.instance_norm, ref.instance_norm_backward, _instance),
+    *_pair(
+        ref.instance_norm, ref.instance_norm_backward, _instance, forward_kind="inplace"
+    ),
     exercise(ref.deepnorm_constants, points=1, public=_deepnorm(False), hidden=_deepnorm(True)),
 ]
 

@@ -36,6 +36,10 @@ def _optimizer(cls, options, points=4):
     )
 
 
+#: eps, betas, alpha... set large enough to matter; maximize with weight decay (the sign of
+#: the decay term is the classic mistake).
+_BETAS = {"betas": (0.5, 0.9), "eps": 0.1}
+
 EXERCISES = [
     _optimizer(
         ref.SGD,
@@ -43,17 +47,58 @@ EXERCISES = [
             {"lr": 0.1, "momentum": 0.9},
             {"lr": 0.1, "momentum": 0.9, "nesterov": True},
             {"lr": 0.1, "momentum": 0.5, "dampening": 0.5, "weight_decay": 0.1},
+            {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.1, "maximize": True},
         ],
     ),
-    _optimizer(ref.Adagrad, [{"lr": 0.1}, {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1}]),
-    _optimizer(ref.RMSprop, [{"lr": 0.01}, {"lr": 0.01, "centered": True, "momentum": 0.9}]),
-    _optimizer(ref.Adadelta, [{}, {"rho": 0.5, "weight_decay": 0.1}]),
     _optimizer(
-        ref.Adam, [{"lr": 0.1}, {"lr": 0.1, "weight_decay": 0.1}, {"lr": 0.1, "amsgrad": True}]
+        ref.Adagrad,
+        [
+            {"lr": 0.1},
+            {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1},
+            {"lr": 0.1, "initial_accumulator_value": 0.5, "eps": 0.1, "maximize": True},
+        ],
     ),
-    _optimizer(ref.AdamW, [{"lr": 0.1}, {"lr": 0.1, "weight_decay": 0.5}]),
-    _optimizer(ref.Adamax, [{"lr": 0.1}]),
-    _optimizer(ref.NAdam, [{"lr": 0.1}]),
+    _optimizer(
+        ref.RMSprop,
+        [
+            {"lr": 0.01},
+            {"lr": 0.01, "centered": True, "momentum": 0.9},
+            {"lr": 0.05, "alpha": 0.5, "eps": 0.1, "weight_decay": 0.1, "maximize": True},
+        ],
+    ),
+    _optimizer(
+        ref.Adadelta,
+        [{}, {"rho": 0.5, "weight_decay": 0.1}, {"lr": 0.5, "eps": 0.01, "maximize": True}],
+    ),
+    _optimizer(
+        ref.Adam,
+        [
+            {"lr": 0.1},
+            {"lr": 0.1, "weight_decay": 0.1},
+            {"lr": 0.1, "amsgrad": True},
+            {"lr": 0.1, **_BETAS, "maximize": True},
+            {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        ],
+    ),
+    _optimizer(
+        ref.AdamW,
+        [
+            {"lr": 0.1},
+            {"lr": 0.1, "weight_decay": 0.5},
+            {"lr": 0.1, **_BETAS, "amsgrad": True, "maximize": True},
+        ],
+    ),
+    _optimizer(
+        ref.Adamax, [{"lr": 0.1}, {"lr": 0.1, **_BETAS, "weight_decay": 0.1, "maximize": True}]
+    ),
+    _optimizer(
+        ref.NAdam,
+        [
+            {"lr": 0.1},
+            {"lr": 0.1, **_BETAS, "weight_decay": 0.1, "momentum_decay": 0.1},
+            {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True},
+        ],
+    ),
 ]
 
 
@@ -114,9 +159,34 @@ def _warmup_steps(hidden: bool):
 
 
 EXERCISES += [
-    _optimizer(ref.RAdam, [{"lr": 0.1}, {"lr": 0.1, "weight_decay": 0.1}], points=2),
-    _optimizer(ref.ASGD, [{"lr": 0.05}, {"lr": 0.05, "t0": 3.0, "lambd": 0.01}], points=2),
-    _optimizer(ref.Rprop, [{"lr": 0.05}, {"lr": 0.05, "etas": (0.3, 1.5)}], points=2),
+    _optimizer(
+        ref.RAdam,
+        [
+            {"lr": 0.1},
+            {"lr": 0.1, "weight_decay": 0.1},
+            {"lr": 0.1, **_BETAS, "weight_decay": 0.1, "decoupled_weight_decay": True,
+             "maximize": True},
+        ],
+        points=2,
+    ),
+    _optimizer(
+        ref.ASGD,
+        [
+            {"lr": 0.05},
+            {"lr": 0.05, "t0": 3.0, "lambd": 0.01},
+            {"lr": 0.05, "t0": 2.0, "alpha": 0.5, "weight_decay": 0.1, "maximize": True},
+        ],
+        points=2,
+    ),
+    _optimizer(
+        ref.Rprop,
+        [
+            {"lr": 0.05},
+            {"lr": 0.05, "etas": (0.3, 1.5)},
+            {"lr": 0.05, "step_sizes": (0.01, 0.2), "maximize": True},
+        ],
+        points=2,
+    ),
     exercise(
         ref.mse_loss_and_grad,
         points=1,
@@ -152,6 +222,14 @@ EXERCISES += [
                 "base_lr": 0.01,
                 "max_lr": 0.1,
                 "step_size_up": 3,
+                "mode": "exp_range",
+                "gamma": 0.9,
+                "cycle_momentum": False,
+            },
+            {
+                "base_lr": 0.01,
+                "max_lr": 0.1,
+                "step_size_up": 3,
                 "step_size_down": 5,
                 "mode": "triangular2",
                 "cycle_momentum": False,
@@ -169,6 +247,15 @@ EXERCISES += [
                 "total_steps": 31,
                 "anneal_strategy": "linear",
                 "three_phase": True,
+                "cycle_momentum": False,
+            },
+            {
+                "max_lr": 0.5,
+                "epochs": 2,
+                "steps_per_epoch": 16,
+                "pct_start": 0.4,
+                "div_factor": 10.0,
+                "final_div_factor": 100.0,
                 "cycle_momentum": False,
             },
         ],
@@ -204,4 +291,37 @@ NOT_EXERCISES = {
     "lr_scheduler.LRScheduler": "base class of the schedulers: infrastructure",
     "lr_scheduler.LambdaLR": "takes a Python callable, which cannot cross the grading sandbox; "
     "its idea is graded through LinearLR and inverse_sqrt_warmup",
+}
+
+_RESUME = (
+    "resuming (last_epoch >= 0) needs the optimizer's initial_lr from an earlier scheduler; "
+    "the grading driver starts every schedule fresh, as a training run does"
+)
+_MOMENTUM = (
+    "the momentum cycle is not graded (cycle_momentum=False: the grading optimizer has no "
+    "momentum); the learning rates are"
+)
+
+#: Options no graded case sets, and why (tests/autograder/test_coverage.py).
+UNGRADED_OPTIONS = {
+    **{
+        f"lr_scheduler.{name}.last_epoch": _RESUME
+        for name in (
+            "MultiStepLR",
+            "ExponentialLR",
+            "LinearLR",
+            "CosineAnnealingLR",
+            "CosineAnnealingWarmRestarts",
+            "CyclicLR",
+            "OneCycleLR",
+        )
+    },
+    "lr_scheduler.CyclicLR.scale_fn": "a Python callable, which cannot cross the grading sandbox",
+    "lr_scheduler.CyclicLR.scale_mode": "only used with scale_fn (a Python callable)",
+    "lr_scheduler.CyclicLR.base_momentum": _MOMENTUM,
+    "lr_scheduler.CyclicLR.max_momentum": _MOMENTUM,
+    "lr_scheduler.OneCycleLR.base_momentum": _MOMENTUM,
+    "lr_scheduler.OneCycleLR.max_momentum": _MOMENTUM,
+    "optim.fit_linear_regression.generator": "only shuffles the mini-batches: graded with "
+    "full-batch steps, which do not depend on your random draws",
 }

@@ -46,12 +46,16 @@ def _smoothing(hidden: bool):
     return make
 
 
-def _counts(hidden: bool, **kw):
+def _counts(hidden: bool, extra=(), **kw):
+    """One case per option value; ``extra``: more option dicts (their own group each)."""
+
     def make(g):
         counts = g.integers(1, 1000, 6 if hidden else 4)
         for key, values in kw.items():
             for v in values:
                 yield case(f"{key}={v}", counts, **{key: v})
+        for options in extra:
+            yield case(",".join(f"{k}={v}" for k, v in options.items()), counts, **options)
 
     return make
 
@@ -79,7 +83,11 @@ EXERCISES = [
         ref.class_weights,
         points=2,
         public=_counts(False, scheme=("inverse",)),
-        hidden=_counts(True, scheme=("inverse", "inverse_sqrt", "effective_number")),
+        hidden=_counts(
+            True,
+            scheme=("inverse", "inverse_sqrt", "effective_number"),
+            extra=({"scheme": "effective_number", "beta": 0.99},),
+        ),
     ),
 ]
 
@@ -226,6 +234,18 @@ EXERCISES += [
         description="Random: graded by the distribution of the drawn indices.",
     ),
 ]
+
+#: Options no graded case sets, and why (tests/autograder/test_coverage.py).
+UNGRADED_OPTIONS = {
+    **{
+        f"regularization.lasso_proximal_gradient.{name}": "graded on the converged minimiser, "
+        "which does not depend on the start or on the stopping rule (any convergent algorithm "
+        "works)"
+        for name in ("w0", "max_iter", "tol")
+    },
+    "regularization.clip_grad_norm_.error_if_nonfinite": "only decides whether a non-finite "
+    "norm raises: graded outputs are values, not exceptions",
+}
 
 NOT_EXERCISES = {
     "regularization.multi_sample_dropout": "takes the classifier head as a Python callable, "

@@ -1,6 +1,6 @@
 # ruff: noqa  (a student submission: names come from the rest of the notebook)
-# Kaiming uniform that ignores mode="fan_out": loses that group (public + hidden), 2 of 6.
-# EXPECT: {"init.kaiming_uniform_": 2.0}
+# Kaiming uniform that ignores mode="fan_out": loses that group (public + hidden), 2 of 8.
+# EXPECT: {"init.kaiming_uniform_": 2.25}
 import numpy as np
 
 

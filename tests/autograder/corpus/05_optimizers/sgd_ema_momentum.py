@@ -1,7 +1,7 @@
 # ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (optim): momentum as an EMA, v = m v + (1 - m) g. Equal to torch only when
-# dampening = momentum (the third option set): 2 of 6 groups survive.
-# EXPECT: {"optim.SGD": 1.333333}
+# dampening = momentum (the third option set): 2 of 8 groups survive.
+# EXPECT: {"optim.SGD": 1.0}
 
 
 class SGD:

@@ -4,8 +4,12 @@
 
 
 def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=None, labels=None):
-    hits = 0
-    for row, label in zip(y_score, y_true):
+    column = {c: j for j, c in enumerate(labels)} if labels is not None else None
+    hits = total = 0.0
+    for i, (row, label) in enumerate(zip(y_score, y_true)):
+        w = 1.0 if sample_weight is None else float(sample_weight[i])
         order = sorted(range(len(row)), key=lambda j: -row[j])
-        hits += int(label in order[:k])
-    return hits / len(y_true) if normalize else float(hits)
+        j = column[label] if column is not None else label
+        hits += w * (j in order[:k])
+        total += w
+    return hits / total if normalize else float(hits)
