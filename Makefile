@@ -6,7 +6,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book book-shots serve test lint bench setup system clean
+.PHONY: book book-shots serve test lint bench mutants setup system clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/references.py
+
+# Mutation score of every exercise's cases (the full sweep; slow: tens of minutes).
+# `make mutants EXERCISE=losses.cross_entropy` for one exercise (or a chapter);
+# `make mutants RECORD=1` also rewrites autograder/mutant_floors.json.
+mutants: $(STAMP)
+	$(PY) -m autograder mutants $(EXERCISE) --survivors $(if $(RECORD),--record)
 
 clean:
 	rm -rf _build

@@ -437,6 +437,76 @@ def _cmd_build_notebooks(args) -> int:
     return 0
 
 
+def _mutant_exercises(names: list[str]):
+    from autograder.registry import CHAPTERS, all_exercises, exercises_for_chapter, registry
+
+    if not names:
+        return all_exercises()
+    out = []
+    for name in names:
+        if name in registry():
+            found = [registry()[name]]
+        elif name in CHAPTERS or name in CHAPTERS.values():
+            found = exercises_for_chapter(name)
+        else:
+            found = [e for e in all_exercises() if e.function == name]
+        if not found:
+            raise SystemExit(
+                f"autograder mutants: no exercise or chapter {name!r} (see `autograder exercises`)"
+            )
+        out += [e for e in found if e not in out]
+    return out
+
+
+def _cmd_mutants(args) -> int:
+    """Mutation score per exercise: the table, optionally recorded or checked against floors."""
+    from autograder import mutants
+
+    exs = _mutant_exercises(args.exercise)
+    floors = mutants.load_floors()
+    reports, below = [], []
+    for i, ex in enumerate(exs, 1):
+        print(f"[{i}/{len(exs)}] {ex.id}", file=sys.stderr, flush=True)
+        report = mutants.run(ex, search=args.search)
+        reports.append(report)
+        floor = floors.get(ex.id, {}).get("floor")
+        if floor is not None and report.score < floor - 1e-9:
+            below.append(f"{ex.id}: {100 * report.score:.1f}% < floor {100 * floor:.0f}%")
+        if args.record:  # as it goes: an interrupted sweep keeps what it measured
+            mutants.record([report])
+    rows = [r.row() for r in reports]
+    by_chapter: dict[str, list] = {}
+    for ex, row in zip(exs, rows, strict=True):
+        by_chapter.setdefault(ex.chapter, []).append(row)
+    if args.json:
+        json.dump(
+            {
+                "exercises": rows,
+                "chapters": [mutants.totals(r, c) for c, r in sorted(by_chapter.items())],
+                "total": mutants.totals(rows),
+                "search": args.search,
+            },
+            sys.stdout,
+            indent=2,
+        )
+        print()
+    else:
+        print(mutants.table(rows))
+        if len(by_chapter) > 1:
+            print()
+            print(mutants.table([mutants.totals(r, c) for c, r in sorted(by_chapter.items())]))
+        print(mutants.table([mutants.totals(rows)]).splitlines()[-1])
+        print(f"(equivalent: no difference on {args.search} random inputs, or never reached)")
+    if args.survivors:
+        for r in reports:
+            for o in r.outcomes:
+                if o.status == "survived":
+                    print(f"{r.id}: {o.description}\n    told apart {o.detail}")
+    for line in below:
+        print(f"below floor: {line}", file=sys.stderr)
+    return 1 if below else 0
+
+
 def _db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
@@ -571,6 +641,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     nb.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale")
     nb.set_defaults(run=_cmd_build_notebooks)
+
+    mu = sub.add_parser(
+        "mutants",
+        help="mutation score of the graded cases: mutants of each reference, killed or not",
+    )
+    mu.add_argument(
+        "exercise", nargs="*", help="exercise ids, function names or chapters (default: all)"
+    )
+    mu.add_argument(
+        "--search",
+        type=int,
+        default=1000,
+        help="random inputs tried before a survivor is called equivalent (default 1000)",
+    )
+    mu.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    mu.add_argument("--json", action="store_true", help="machine-readable output")
+    mu.add_argument(
+        "--record",
+        action="store_true",
+        help="write the scores, floors and survivors to autograder/mutant_floors.json",
+    )
+    mu.set_defaults(run=_cmd_mutants)
     return p
 
 
