@@ -444,6 +444,8 @@ def _exercise_markdown(ex: Exercise) -> str:
     )
     if ex.description:
         text += _inline(ex.description) + "\n\n"
+    if ex.rules:
+        text += "**Graded rules:** " + " ".join(ex.rules) + "\n\n"
     if ex.kind == "backward":
         forward = ex.forward_function
         text += f"Return the gradient w.r.t. each differentiable array input of `{forward}`. "

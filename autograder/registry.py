@@ -196,6 +196,12 @@ class Exercise:
         cs = self.cases(hidden_seed="")
         return sum(not c.hidden for c in cs), sum(c.hidden for c in cs)
 
+    @cached_property
+    def rules(self) -> tuple[str, ...]:
+        """What the grader enforces beyond the values, in words (shown with the statement):
+        what to return, dtypes, in-place updates, accepted types, absent options."""
+        return tuple(_rules(self))
+
     def to_json(self) -> dict:
         n_public, n_hidden = self.counts
         return {
@@ -212,6 +218,7 @@ class Exercise:
             "hidden_cases": n_hidden,
             "groups": [{"name": g, "hidden": h} for g, h in self.groups],
             "properties": list(self.properties),
+            "rules": list(self.rules),
         }
 
 
@@ -226,6 +233,100 @@ def _plain_default(value):
     if isinstance(value, float) and value != value:  # NaN (e.g. np.nan)
         return _Source('float("nan")')
     return value
+
+
+#: Names of optional array arguments and what ``None`` means for them.
+_ABSENT = {
+    "weight": "no weighting (every weight 1) or, for a normalization, no scale",
+    "bias": "no bias (no shift)",
+    "sample_weight": "every sample has weight 1",
+    "pos_weight": "every positive weight 1",
+    "running_mean": "no running statistics to use or update",
+    "running_var": "no running statistics to use or update",
+}
+
+
+def _tolerance(ex: Exercise) -> str:
+    if ex.compare == "exact":
+        return "exactly equal"
+    parts = [f"{d}: rtol {ex.rtol[d]:g}, atol {ex.atol[d]:g}" for d in ("float64", "float32")]
+    return "within the tolerance of the expected result's dtype (" + "; ".join(parts) + ")"
+
+
+def _rules(ex: Exercise) -> list[str]:
+    out: list[str] = []
+    if ex.kind in ("function", "backward", "inplace"):
+        if ex.compare in ("allclose", "exact"):
+            out.append(
+                "Return numpy arrays where arrays are expected (a list is refused: wrap it in "
+                "`np.asarray`). A float array keeps the precision of the expected result: the "
+                "inputs' float dtype (float32 in, float32 out; integer inputs give float64). "
+                "A single number may be a Python number, a numpy scalar or a 0-d array (its "
+                f"value is graded). Values are compared {_tolerance(ex)}."
+            )
+        elif ex.compare == "distribution":
+            out.append(
+                "Random: graded by distribution (two-sample Kolmogorov-Smirnov test against "
+                "the reference's draws), so your draws need not match the reference's one by "
+                "one; use only the given `generator` for randomness."
+            )
+        elif ex.compare == "magnitude":
+            out.append(
+                "Graded by order of magnitude: a list (or array) of numbers, each within a "
+                "factor of 10 of the expected one (or both below 1e-6)."
+            )
+    if ex.kind == "backward":
+        out.append(
+            "Return one gradient per differentiable array input, in signature order (a "
+            "tuple when there are several), each with its input's shape and dtype; `None` "
+            "options are absent as in the forward."
+        )
+    if ex.kind == "inplace":
+        out.append(
+            "Graded on the returned value AND on the array arguments after the call: update "
+            "them in place (write into the given arrays, e.g. `a[...] = ...` or `a *= ...`; "
+            "rebinding the name does not change the caller's array)."
+        )
+    if ex.kind == "initializer":
+        out.append(
+            "Fill the given array in place and return that same array (not a copy); it keeps "
+            "its dtype. Use only the given `generator` for randomness."
+            + (
+                " Graded by distribution (two-sample Kolmogorov-Smirnov test), not value by value."
+                if ex.compare == "distribution"
+                else " Graded by the Gram matrix W W^T (orthonormal rows/columns times the gain)."
+                if ex.compare == "orthogonal"
+                else " Graded exactly."
+            )
+        )
+    if ex.kind == "optimizer":
+        out.append(
+            "`params` is a list of float numpy arrays; `step(grads)` takes a list of "
+            "gradient arrays in the same order and updates the arrays of `params` IN PLACE "
+            "(the grader reads the arrays it passed in after every step); it returns nothing. "
+            f"The trajectory is compared {_tolerance(ex)}. Options are keyword arguments as in "
+            "torch (`betas`, `etas`, `step_sizes` as tuples)."
+        )
+    if ex.kind == "scheduler":
+        out.append(
+            "The learning rate of every param group is read from "
+            '`optimizer.param_groups[i]["lr"]` after construction and after every `step()`: '
+            "write it there. List options (milestones) may arrive as lists or tuples."
+        )
+    if ex.kind == "averager":
+        out.append(
+            "`model.params` (a list of arrays) is read after every "
+            "`update_parameters(params)`; the first update copies the parameters."
+        )
+    ref = ex.reference.__init__ if inspect.isclass(ex.reference) else ex.reference
+    absent = [
+        f"`{p.name}=None`: {_ABSENT[p.name]}"
+        for p in inspect.signature(ref).parameters.values()
+        if p.name in _ABSENT and p.default is None
+    ]
+    if absent:
+        out.append("Absent options: " + "; ".join(absent) + ".")
+    return out
 
 
 def _plain_signature(fn: Callable) -> str:

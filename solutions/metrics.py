@@ -1400,8 +1400,11 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_inter
         y_score: ``(n_samples,)`` scores, higher = more likely positive.
         pos_label: the positive class (default 1 when labels are {0, 1} or {-1, 1}).
         sample_weight: ``(n_samples,)``.
-        drop_intermediate: drop thresholds whose point is collinear with its neighbours
-            (it changes neither the plot nor the AUC).
+        drop_intermediate: drop a threshold whose step in from its predecessor equals its
+            step out to its successor (same change of FP count and of TP count, scikit-learn's
+            rule: the second differences of both counts are 0). Such a point is on the
+            segment between its neighbours, so the plot and the AUC do not change; a point on
+            that line with unequal steps on each side is kept.
 
     Returns:
         ``(fpr, tpr, thresholds)``, with ``thresholds[0] = inf``. With no negatives (no
@@ -1827,7 +1830,11 @@ def eleven_point_average_precision(y_true, y_score, *, pos_label=None, sample_we
               p_{\mathrm{interp}}(r),\qquad
               p_{\mathrm{interp}}(r) = \max_{n:\ R_n \ge r} P_n \quad(0 \text{ if none})
 
-    The 11 values are *recall levels* (not ranks). :math:`(R_n, P_n)` are the points of
+    The 11 values are *recall levels* (not ranks), computed in floating point as the VOC
+    devkit does (``0:0.1:1``, ``np.arange(0, 1.1, 0.1)``, ``np.linspace(0, 1, 11)``):
+    :math:`k \times 0.1`, so the level 3 is ``0.30000000000000004`` and a recall of exactly
+    3/10 does not reach it (nor 6/10 and 7/10 their levels); use ``np.linspace(0, 1, 11)``.
+    :math:`(R_n, P_n)` are the points of
     :func:`precision_recall_curve` (tied scores form one point, so the result does not
     depend on the order of ties; the VOC devkit instead ranks tied detections one by one).
     No scikit-learn equivalent.

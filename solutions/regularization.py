@@ -68,7 +68,9 @@ def l1_penalty(params, lam: float) -> np.ndarray:
         lam: :math:`\lambda \ge 0`.
 
     Returns:
-        A 0-d array in the parameters' dtype.
+        The penalty as a number: the reference returns a 0-d array in the parameters' dtype;
+        graded by value (a Python float, numpy scalar or 0-d array), with the tolerance of
+        that dtype.
 
     Example:
         >>> float(l1_penalty([np.array([1.0, -2.0]), np.array([0.5])], 0.5))

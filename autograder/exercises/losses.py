@@ -258,7 +258,12 @@ EXERCISES = [
         _poisson,
         ({"full": True}, ("rates", _poisson_rates, {"log_input": False, "eps": 0.5})),
     ),
-    *_loss(ref.gaussian_nll_loss, ref.gaussian_nll_loss_backward, _gaussian, ({"full": True}, {"eps": 0.5})),
+    *_loss(
+        ref.gaussian_nll_loss,
+        ref.gaussian_nll_loss_backward,
+        _gaussian,
+        ({"full": True}, {"eps": 0.5}),
+    ),
     *_loss(ref.binary_cross_entropy, ref.binary_cross_entropy_backward, _probabilities, (weight,)),
     *_loss(
         ref.binary_cross_entropy_with_logits,

@@ -160,6 +160,16 @@ def _pos_label_weights(**extra):
 
 #: Four positives and a negative: the point of threshold 0.8 is collinear with its neighbours
 #: (0, 1/4) and (0, 1) but the steps around it differ (one positive, then two): it is kept.
+#: Ten positives: recalls are exact multiples of 1/10, and precision drops after 3 of them:
+#: the level is linspace's 0.30000000000000004 (as in the VOC devkit), which the recall 3/10
+#: does not reach (the statement says so).
+_RECALL_TENTHS = [
+    (
+        "recall levels k/10",
+        [1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0],
+        list(np.linspace(1.0, 0.3, 15).round(3)),
+    )
+]
 _UNEQUAL_STEPS = [("unequal steps", [1, 1, 1, 1, 0], [0.9, 0.8, 0.7, 0.7, 0.1])]
 
 
@@ -295,7 +305,7 @@ EXERCISES += [
     exercise(
         ref.eleven_point_average_precision,
         points=1,
-        public=_scores(False),
+        public=_scores(False, public_cases=_RECALL_TENTHS),
         hidden=_scores(True, options=_pos_label_weights()),
     ),
     exercise(

@@ -32,7 +32,12 @@ def _batch(hidden: bool):
         yield case("training", g.normal(n, c, scale=2.0, loc=1.0), *stats(), training=True)
         yield case("eval", g.normal(n, c), *stats(), training=False)
         yield case(
-            "affine", g.normal(n, c), *stats(), training=True, momentum=0.3, eps=0.01,
+            "affine",
+            g.normal(n, c),
+            *stats(),
+            training=True,
+            momentum=0.3,
+            eps=0.01,
             **_affine(g, c),
         )
         yield case("float32", g.normal(n, c, dtype=np.float32), *stats(np.float32), training=True)
@@ -151,9 +156,7 @@ EXERCISES = [
     *_pair(ref.layer_norm, ref.layer_norm_backward, _layer),
     *_pair(ref.rms_norm, ref.rms_norm_backward, _rms),
     *_pair(ref.group_norm, ref.group_norm_backward, _group),
-    *_pair(
-        ref.instance_norm, ref.instance_norm_backward, _instance, forward_kind="inplace"
-    ),
+    *_pair(ref.instance_norm, ref.instance_norm_backward, _instance, forward_kind="inplace"),
     exercise(ref.deepnorm_constants, points=1, public=_deepnorm(False), hidden=_deepnorm(True)),
 ]
 

@@ -164,8 +164,13 @@ EXERCISES += [
         [
             {"lr": 0.1},
             {"lr": 0.1, "weight_decay": 0.1},
-            {"lr": 0.1, **_BETAS, "weight_decay": 0.1, "decoupled_weight_decay": True,
-             "maximize": True},
+            {
+                "lr": 0.1,
+                **_BETAS,
+                "weight_decay": 0.1,
+                "decoupled_weight_decay": True,
+                "maximize": True,
+            },
         ],
         points=2,
     ),
