@@ -80,13 +80,35 @@ _SWAP_CMP = {
 _SWAP_AUG = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
 #: numpy functions and their plausible wrong siblings.
 _SIBLINGS = {
-    "max": "min", "min": "max", "maximum": "minimum", "minimum": "maximum",
-    "amax": "amin", "amin": "amax", "argmax": "argmin", "argmin": "argmax",
-    "sum": "mean", "mean": "sum", "nansum": "nanmean", "nanmean": "nansum",
-    "exp": "expm1", "expm1": "exp", "log": "log1p", "log1p": "log",
-    "cumsum": "cumprod", "cumprod": "cumsum", "var": "std", "std": "var",
-    "floor": "ceil", "ceil": "floor", "sqrt": "abs", "tanh": "sin", "abs": "negative",
-    "any": "all", "all": "any", "sign": "abs", "logaddexp": "maximum",
+    "max": "min",
+    "min": "max",
+    "maximum": "minimum",
+    "minimum": "maximum",
+    "amax": "amin",
+    "amin": "amax",
+    "argmax": "argmin",
+    "argmin": "argmax",
+    "sum": "mean",
+    "mean": "sum",
+    "nansum": "nanmean",
+    "nanmean": "nansum",
+    "exp": "expm1",
+    "expm1": "exp",
+    "log": "log1p",
+    "log1p": "log",
+    "cumsum": "cumprod",
+    "cumprod": "cumsum",
+    "var": "std",
+    "std": "var",
+    "floor": "ceil",
+    "ceil": "floor",
+    "sqrt": "abs",
+    "tanh": "sin",
+    "abs": "negative",
+    "any": "all",
+    "all": "any",
+    "sign": "abs",
+    "logaddexp": "maximum",
 }
 _SKIPPED_CALLS = ("isinstance", "warn", "_check", "check_", "TypeError", "ValueError")
 
@@ -257,7 +279,10 @@ def _expression_sites(node, path, stmt, emit) -> Iterator[Mutant]:
                 yield emit(path, node, stmt, _unparse(node.right), lambda n: n.right)
             elif isinstance(node.op, ast.Sub):
                 yield emit(
-                    path, node, stmt, _unparse(ast.UnaryOp(ast.USub(), node.right)),
+                    path,
+                    node,
+                    stmt,
+                    _unparse(ast.UnaryOp(ast.USub(), node.right)),
                     lambda n: ast.UnaryOp(ast.USub(), n.right),
                 )
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Not):
@@ -343,7 +368,7 @@ class Target:
         return self.ex.reference.__name__
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _module_tree(module_name: str) -> ast.Module:
     module = importlib.import_module(module_name)
     return ast.parse(Path(inspect.getsourcefile(module)).read_text())
@@ -352,11 +377,7 @@ def _module_tree(module_name: str) -> ast.Module:
 def target(ex: Exercise) -> Target:
     module = importlib.import_module(ex.reference.__module__)
     tree = _module_tree(module.__name__)
-    top = {
-        n.name: n
-        for n in tree.body
-        if isinstance(n, ast.FunctionDef | ast.ClassDef)
-    }
+    top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
     wanted, todo = set(), [ex.reference.__name__]
     while todo:
         name = todo.pop()
@@ -488,14 +509,14 @@ def _vary_value(rng: np.random.Generator, value, strings: list[str]):
         return int(rng.choice([0, 1, 2, 3, value + 1, max(value * 2, 1), max(value - 1, 0)]))
     if isinstance(value, float):
         return float(
-            rng.choice(
-                [0.0, value * 0.5, value * 2.0, value + 0.1, rng.uniform(0, 1), 1e-3, -0.5]
-            )
+            rng.choice([0.0, value * 0.5, value * 2.0, value + 0.1, rng.uniform(0, 1), 1e-3, -0.5])
         )
     if isinstance(value, str):
         return str(rng.choice(strings)) if strings else value
-    if isinstance(value, tuple | list) and value and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, tuple | list)
+        and value
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
         varied = [v * float(rng.uniform(0.6, 1.0)) if isinstance(v, float) else v for v in value]
         return type(value)(varied)
@@ -711,6 +732,16 @@ def load_floors(path: Path = FLOORS_PATH) -> dict:
 def record(reports: list[Report], path: Path = FLOORS_PATH) -> None:
     """Write each exercise's score, floor (= the score, rounded down to a percent), and the
     keys of its surviving and equivalent mutants."""
+    import fcntl
+    import tempfile
+
+    lock_path = Path(tempfile.gettempdir()) / f"autograder-{zlib.crc32(str(path).encode())}.lock"
+    with open(lock_path, "w") as lock:  # parallel sweeps write one file
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _record(reports, path)
+
+
+def _record(reports: list[Report], path: Path) -> None:
     data = load_floors(path)
     for r in reports:
         floor = np.floor(r.score * 100) / 100
@@ -726,7 +757,10 @@ def record(reports: list[Report], path: Path = FLOORS_PATH) -> None:
 
 
 def table(rows: list[dict]) -> str:
-    head = f"{'exercise':44s} {'mutants':>7s} {'killed':>6s} {'survived':>8s} {'equiv':>5s} {'score':>6s}"
+    head = (
+        f"{'exercise':44s} {'mutants':>7s} {'killed':>6s} {'survived':>8s} "
+        f"{'equiv':>5s} {'score':>6s}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
