@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from autograder.registry import Case, CaseFactory, Exercise, Gen, case, exercise
+from autograder.registry import Case, CaseFactory, Exercise, Gen, Rng, case, exercise
 
 PUBLIC_SHAPES = ((7,), (3, 4))
 HIDDEN_SHAPES = ((2, 3, 4), (1,), (16, 5))
@@ -68,9 +68,12 @@ def with_grad_output(forward: Callable, factory: CaseFactory) -> CaseFactory:
     """Turn forward cases into backward cases: prepend a random ``grad_output`` shaped (and
     typed) like the reference forward's output."""
 
+    def live(value):  # a seeded generator marker as the generator the driver will make
+        return np.random.default_rng(value.seed) if isinstance(value, Rng) else value
+
     def make(g: Gen) -> Iterable[Case]:
         for c in factory(g):
-            out = forward(*c.args, **c.kwargs)
+            out = forward(*map(live, c.args), **{k: live(v) for k, v in c.kwargs.items()})
             outs = out if isinstance(out, tuple) else (out,)
             grads = tuple(
                 g.normal(

@@ -36,11 +36,29 @@ def public_extreme(inputs: tuple, **kwargs) -> tuple:
     return make, hidden
 
 
-def _act(forward, backward, variants=({},), *, overflows=False, **kw):
-    """``overflows``: the naive formula overflows, so the public cases include an extreme one."""
+def at_kinks(inputs: tuple, kinks: tuple, **kwargs) -> tuple:
+    """``inputs`` with one more hidden case, group ``kinks``: inputs exactly at the points
+    where the derivative jumps (the module docstring says which side torch takes there)."""
+    public, hidden = inputs
+
+    def make(g: Gen):
+        yield from hidden(g)
+        x = g.normal(3, 5, scale=3.0)
+        x.flat[: len(kinks)] = kinks
+        x.flat[-len(kinks) :] = kinks
+        yield case("kinks", x, **kwargs)
+
+    return public, make
+
+
+def _act(forward, backward, variants=({},), *, overflows=False, kinks=(), kink_options=None, **kw):
+    """``overflows``: the naive formula overflows, so the public cases include an extreme one;
+    ``kinks``: input values where the derivative jumps (a hidden ``kinks`` case has them)."""
     inputs = float_inputs(variants=variants, **kw)
     if overflows:
         inputs = public_extreme(inputs, **variants[0])
+    if kinks:
+        inputs = at_kinks(inputs, kinks, **(kink_options or variants[0]))
     return pair(forward, backward, points=(1, 1), inputs=inputs)
 
 
@@ -50,6 +68,9 @@ def _prelu(hidden: bool):
         yield case("one slope", g.normal(5, c), g.uniform(1, high=0.5))
         yield case("per channel", g.normal(3, c, 2), g.uniform(c, low=-0.5, high=0.5))
         yield case("float32", g.normal(5, c, dtype=np.float32), np.array([0.1], np.float32))
+        x = g.normal(3, c)
+        x[0] = 0.0  # the kink: prelu'(0) is the slope
+        yield case("per channel", x, g.uniform(c, low=0.1, high=0.5))
         if hidden:
             yield case("per channel", g.normal(2, c), g.uniform(c, low=0.0, high=0.9))
             yield case("extreme", g.normal(3, c, scale=1e4), g.uniform(c, low=0.0, high=0.5))
@@ -66,6 +87,15 @@ def _rrelu(hidden: bool):
         yield case("float32", g.normal(3, 4, dtype=np.float32), lower=0.1, upper=0.2)
         if hidden:
             yield case("eval", g.normal(2, 3, 4), lower=0.05, upper=0.5)
+            # training without noise: random slopes, except when lower == upper
+            yield case(
+                "training, lower == upper",
+                g.normal(3, 4),
+                training=True,
+                lower=0.25,
+                upper=0.25,
+                generator=Rng(g.seed()),
+            )
 
     return make
 
@@ -101,8 +131,8 @@ def _pair(forward, backward, factory, points=(1, 1)):
 EXERCISES = [
     *_act(ref.sigmoid, ref.sigmoid_backward, overflows=True),
     *_act(ref.tanh, ref.tanh_backward),
-    *_act(ref.relu, ref.relu_backward),
-    *_act(ref.leaky_relu, ref.leaky_relu_backward, ({}, {"negative_slope": 0.2})),
+    *_act(ref.relu, ref.relu_backward, kinks=(0.0,)),
+    *_act(ref.leaky_relu, ref.leaky_relu_backward, ({}, {"negative_slope": 0.2}), kinks=(0.0,)),
     *_pair(ref.prelu, ref.prelu_backward, _prelu),
     exercise(
         ref.rrelu_noise,
@@ -114,8 +144,13 @@ EXERCISES = [
         "U(lower, upper) elsewhere), not value by value.",
     ),
     *_pair(ref.rrelu, ref.rrelu_backward, _rrelu),
-    *_act(ref.relu6, ref.relu6_backward),
-    *_act(ref.hardtanh, ref.hardtanh_backward, ({}, {"min_val": -2.0, "max_val": 0.5})),
+    *_act(ref.relu6, ref.relu6_backward, kinks=(0.0, 6.0)),
+    *_act(
+        ref.hardtanh,
+        ref.hardtanh_backward,
+        ({}, {"min_val": -2.0, "max_val": 0.5}),
+        kinks=(-1.0, 1.0),
+    ),
     *_act(ref.elu, ref.elu_backward, ({}, {"alpha": 0.5})),
     *_act(ref.selu, ref.selu_backward),
     *_act(ref.celu, ref.celu_backward, ({}, {"alpha": 2.0})),
@@ -124,6 +159,10 @@ EXERCISES = [
         ref.softplus_backward,
         ({}, {"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
         overflows=True,
+        # beta * x == threshold: the linear branch starts above it (at 5, not 20, the two
+        # branches' slopes differ by more than the tolerance)
+        kinks=(10.0, -10.0),
+        kink_options={"beta": 0.5, "threshold": 5.0},
     ),
     *_act(ref.gelu, ref.gelu_backward, ({}, {"approximate": "tanh"})),
     *_act(ref.silu, ref.silu_backward),
@@ -146,11 +185,7 @@ EXERCISES = [
 ]
 
 #: Options no graded case sets, and why (tests/autograder/test_coverage.py).
-UNGRADED_OPTIONS = {
-    f"activations.{name}.generator": "draws the random slopes in training mode: the slopes "
-    "are graded by distribution in rrelu_noise, and here through the given noise"
-    for name in ("rrelu", "rrelu_backward")
-}
+UNGRADED_OPTIONS = {}
 UNGRADED_OPTIONS["activations.softmax_backward.dtype"] = (
     "the forward's computation dtype: a float32 computation whose gradient returns in the "
     "input's float64 cannot be graded with either dtype's tolerance; dtype is graded in "

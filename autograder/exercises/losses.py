@@ -131,6 +131,14 @@ def _poisson_rates(g, n, dtype=np.float64, scale=1.0):
     return g.uniform(n, 3, low=0.1, high=4.0, dtype=dtype), g.integers(0, 6, n, 3).astype(dtype)
 
 
+@_keyword_target()
+def _zero_rates(g, n, dtype=np.float64, scale=1.0):
+    """Some rates exactly 0: log(input + eps) must use eps (log 0 is -inf)."""
+    rates = g.uniform(n, 3, low=0.1, high=4.0, dtype=dtype)
+    rates[::2, 0] = 0
+    return rates, g.integers(0, 6, n, 3).astype(dtype)
+
+
 def _gaussian(g, n, dtype=np.float64, scale=1.0):
     mu, y = g.normal(n, 3, dtype=dtype), g.normal(n, 3, dtype=dtype)
     return mu, y, g.uniform(n, 3, low=0.1, high=2.0, dtype=dtype)
@@ -221,6 +229,11 @@ def _probability_targets(g, n, dtype=np.float64, scale=1.0):
     return g.normal(n, 5, scale=2.0, dtype=dtype), g.probs(n, 5, dtype=dtype)
 
 
+def _weighted_probability_targets(g, n, dtype=np.float64, scale=1.0):
+    x, p = _probability_targets(g, n, dtype)
+    return x, p, {"weight": g.uniform(5, low=0.1, high=2.0, dtype=dtype)}
+
+
 def _spatial(g, n, dtype=np.float64, scale=1.0):
     return g.normal(n, 5, 2, 3, scale=2.0, dtype=dtype), g.integers(0, 5, n, 2, 3)
 
@@ -244,7 +257,12 @@ EXERCISES = [
         points=(1, 1),
         inputs=_cases(_regression, ({"delta": 0.5}, {"delta": 2.0}, weight)),
     ),
-    *_loss(ref.smooth_l1_loss, ref.smooth_l1_loss_backward, _regression, ({"beta": 0.5},)),
+    *_loss(
+        ref.smooth_l1_loss,
+        ref.smooth_l1_loss_backward,
+        _regression,
+        ({"beta": 0.5}, {"beta": 0.0}),  # beta = 0: exactly the L1 loss (as torch)
+    ),
     *_loss(ref.log_cosh_loss, ref.log_cosh_loss_backward, _regression, extreme=True),
     *_loss(
         ref.quantile_loss,
@@ -256,7 +274,11 @@ EXERCISES = [
         ref.poisson_nll_loss,
         ref.poisson_nll_loss_backward,
         _poisson,
-        ({"full": True}, ("rates", _poisson_rates, {"log_input": False, "eps": 0.5})),
+        (
+            {"full": True},
+            ("rates", _poisson_rates, {"log_input": False, "eps": 0.5}),
+            ("zero rates", _zero_rates, {"log_input": False}),
+        ),
     ),
     *_loss(
         ref.gaussian_nll_loss,
@@ -294,6 +316,12 @@ EXERCISES = [
             ignore_index,
             {"label_smoothing": 0.1},
             ("probability targets", _probability_targets, {}),
+            (
+                "probability targets, weight, smoothing",
+                _weighted_probability_targets,
+                {"label_smoothing": 0.2},
+            ),
+            {"ignore_index": 2, "label_smoothing": 0.1, "reduction": "sum"},
             ("extra dimensions", _spatial, {}),
         ),
         extreme=True,
@@ -325,7 +353,7 @@ EXERCISES = [
         ref.triplet_margin_loss,
         ref.triplet_margin_loss_backward,
         _triplet,
-        ({"p": 1.0}, {"swap": True}, {"margin": 0.3, "eps": 0.1}),
+        ({"p": 1.0}, {"p": 3.0}, {"swap": True}, {"margin": 0.3, "eps": 0.1}),
     ),
     *_loss(
         ref.hinge_embedding_loss,

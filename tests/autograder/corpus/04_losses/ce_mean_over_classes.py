@@ -1,9 +1,10 @@
 # ruff: noqa  (a student submission: names come from the rest of the notebook)
 # ERRATA (losses): cross-entropy as -(targets * log_softmax).mean() over the N x C matrix,
 # which also divides by C. reduction="none"/"sum" are right, so only the two "reduction"
-# groups (public and hidden) pass: 2 of 18 groups of 1 point. info_nce calls cross_entropy,
+# groups and the two "ignore_index,label_smoothing,reduction=sum" groups (public and hidden)
+# pass: 4 of 22 groups of 1 point. info_nce calls cross_entropy,
 # so it keeps only its two "reduction" groups too: 2 of 12.
-# EXPECT: {"losses.cross_entropy": 0.111111, "losses.info_nce": 0.166667}
+# EXPECT: {"losses.cross_entropy": 0.181818, "losses.info_nce": 0.166667}
 import numpy as np
 
 
