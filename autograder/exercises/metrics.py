@@ -388,16 +388,58 @@ def _probabilistic(hidden: bool, binary_vector: bool = False):
     return make
 
 
+def _and_options(factory, options):
+    """``factory``'s hidden cases plus ``options(g)``: cases (group ``options``) setting the
+    options no other case sets."""
+
+    def make(hidden: bool):
+        inner = factory(hidden)
+
+        def cases(g):
+            yield from inner(g)
+            if hidden:
+                yield from options(g)
+
+        return cases
+
+    return make
+
+
+def _balanced_options(g):
+    yield case("options", *_labels(g, 30, 3), adjusted=True)
+
+
+def _kappa_options(g):
+    yield case("options", *_labels(g, 30, 4), labels=[0, 2, 3])
+    same = np.zeros(10, dtype=np.int64)  # one class only: chance agreement 1, kappa 0/0
+    yield case("options", same, same.copy(), labels=[0, 1], replace_undefined_by=0.5)
+
+
+def _log_loss_options(g):
+    labels = g.integers(0, 3, 20)
+    yield case("options", labels, g.probs(20, 3), labels=[0, 1, 2], normalize=False)
+
+
+def _brier_options(g):
+    y = g.integers(0, 2, 20)
+    p = g.uniform(20, low=0.05, high=0.95)
+    yield case("options", y, p, pos_label=0)
+    labels = g.integers(0, 3, 20)
+    yield case("options", labels, g.probs(20, 3), labels=[0, 1, 2], scale_by_half=False)
+
+
 EXERCISES += [
-    _one(ref.balanced_accuracy_score, _agreement, points=1),
+    _one(ref.balanced_accuracy_score, _and_options(_agreement, _balanced_options), points=1),
     _one(ref.matthews_corrcoef, _agreement, points=2),
-    _one(ref.cohen_kappa_score, _kappa, points=2),
-    _one(ref.log_loss, _probabilistic, points=2),
+    _one(ref.cohen_kappa_score, _and_options(_kappa, _kappa_options), points=2),
+    _one(ref.log_loss, _and_options(_probabilistic, _log_loss_options), points=2),
     exercise(
         ref.brier_score_loss,
         points=1,
         public=_probabilistic(False, binary_vector=True),
-        hidden=_probabilistic(True, binary_vector=True),
+        hidden=_and_options(
+            lambda hidden: _probabilistic(hidden, binary_vector=True), _brier_options
+        )(True),
     ),
 ]
 
