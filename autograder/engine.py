@@ -4,13 +4,18 @@ official grading runs the same drivers in the sandbox (:mod:`autograder.sandbox`
 
 from __future__ import annotations
 
+import os
+import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from autograder import codec, drivers
 from autograder.compare import compare
 from autograder.public import StoredReference
-from autograder.registry import Case, Exercise
+from autograder.registry import HIDDEN_SEED_ENV, Case, Exercise
 
 
 def wire_args(case: Case) -> tuple[list, dict]:
@@ -38,9 +43,94 @@ def expected_output(ex: Exercise, case: Case):
     was once reused by a case drawn from another hidden seed, which then got stale answers."""
     key = id(case)
     if key not in _EXPECTED:
-        _EXPECTED[key] = run_case(ex, ex.reference, case)
+        _EXPECTED[key] = _frozen_copy(run_case(ex, ex.reference, case))
         weakref.finalize(case, _EXPECTED.pop, key, None)
     return _EXPECTED[key]
+
+
+def _frozen_copy(value):
+    """``value`` with every array in it replaced by a read-only copy: a cached answer cannot
+    be changed by whoever reads it (nor by the reference, which may return an array it
+    keeps)."""
+    if isinstance(value, np.ndarray):
+        value = value.copy()
+        value.flags.writeable = False
+        return value
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple
+        return type(value)(*(_frozen_copy(v) for v in value))
+    if isinstance(value, tuple | list):
+        return type(value)(_frozen_copy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _frozen_copy(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class JobCases:
+    """The cases of some exercises for one hidden seed, as a sandbox job carries them:
+    ``exercises`` (JSON: id, function, kind and each case's name, hidden flag, steps and
+    args/kwargs with ``{"__npy__": i}`` markers into ``arrays``) and the :class:`Case`
+    objects by exercise id (whose expected outputs :func:`expected_output` caches)."""
+
+    exercises: list[dict]
+    arrays: list[np.ndarray]
+    cases: dict[str, list[Case]]
+
+
+#: Recently built jobs, newest last: a grading run generates its cases (and so computes each
+#: reference output) once, not once per submission.
+_JOBS: OrderedDict[tuple, JobCases] = OrderedDict()
+_JOBS_KEPT = 16
+_JOBS_LOCK = threading.Lock()
+
+
+def job_cases(exercises: list[Exercise], hidden_seed: str | None = None) -> JobCases:
+    """Every case (public, then hidden) of ``exercises`` in wire form, built once per
+    (exercises, hidden seed) and shared by every submission graded with them. Case
+    generators are deterministic in their seed, so the cases are the same as a fresh
+    ``ex.cases(hidden_seed=...)``; their arrays are made read-only, so no reader can alter
+    what the next submission is graded on. ``hidden_seed=None`` reads
+    ``$AUTOGRADER_HIDDEN_SEED`` now (a changed seed is a new entry)."""
+    salt = hidden_seed if hidden_seed is not None else os.environ.get(HIDDEN_SEED_ENV, "")
+    key = (tuple(exercises), salt)
+    with _JOBS_LOCK:
+        found = _JOBS.get(key)
+        if found is None:
+            found = _build_job_cases(exercises, salt)
+            _JOBS[key] = found
+            while len(_JOBS) > _JOBS_KEPT:
+                _JOBS.popitem(last=False)
+        _JOBS.move_to_end(key)
+    return found
+
+
+def _build_job_cases(exercises: list[Exercise], salt: str) -> JobCases:
+    arrays: list = []
+    wire = []
+    cases_by_id = {}
+    for ex in exercises:
+        cases = ex.cases(hidden_seed=salt)
+        cases_by_id[ex.id] = cases
+        wire.append(
+            {
+                "id": ex.id,
+                "function": ex.function,
+                "kind": ex.kind,
+                "cases": [
+                    {
+                        "name": c.name,
+                        "hidden": c.hidden,
+                        "steps": c.steps,
+                        "args": codec.encode(list(c.args), arrays),
+                        "kwargs": codec.encode(dict(c.kwargs), arrays),
+                    }
+                    for c in cases
+                ],
+            }
+        )
+    for a in arrays:  # the very arrays of the cached cases: no reader may change them
+        a.flags.writeable = False
+    return JobCases(wire, arrays, cases_by_id)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from autograder import codec, registry
-from autograder.engine import CaseResult, ExerciseResult, judge, score
+from autograder.engine import CaseResult, ExerciseResult, job_cases, judge, score
 from autograder.extract import Submission
 from autograder.registry import Exercise
 from autograder.sandbox import Worker, limits
@@ -67,31 +67,11 @@ def infer_chapter(sub: Submission) -> str:
 
 
 def build_job(sub: Submission, exercises: list[Exercise], lim: dict, hidden_seed):
-    arrays: list = []
-    exs = []
-    cases_by_id = {}
-    for ex in exercises:
-        cases = ex.cases(hidden_seed=hidden_seed)
-        cases_by_id[ex.id] = cases
-        exs.append(
-            {
-                "id": ex.id,
-                "function": ex.function,
-                "kind": ex.kind,
-                "cases": [
-                    {
-                        "name": c.name,
-                        "hidden": c.hidden,
-                        "steps": c.steps,
-                        "args": codec.encode(list(c.args), arrays),
-                        "kwargs": codec.encode(dict(c.kwargs), arrays),
-                    }
-                    for c in cases
-                ],
-            }
-        )
-    job = {"statements": sub.statements, "exercises": exs, "limits": lim}
-    return job, arrays, cases_by_id
+    """The sandbox job for ``sub``: its statements plus every case of ``exercises``, the cases
+    built once per grading run (:func:`autograder.engine.job_cases`)."""
+    built = job_cases(exercises, hidden_seed)
+    job = {"statements": sub.statements, "exercises": list(built.exercises), "limits": lim}
+    return job, list(built.arrays), dict(built.cases)
 
 
 def _missing_reason(ex: Exercise, sub: Submission) -> str:
