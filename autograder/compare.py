@@ -7,6 +7,7 @@ numbers a student can act on (shapes, dtypes, max abs/rel error, first differing
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -203,14 +204,15 @@ def _allclose(ex, e, g, where) -> Verdict:
 
 
 def _distribution(e, g, where) -> Verdict:
-    from scipy.stats import ks_2samp
-
     if not np.isfinite(g).all():
         return Verdict(False, f"{where}: NaN or inf in the initialized array")
-    if e.size < 2 or np.ptp(e) == 0:  # a constant fill: compare exactly
+    expected = _sorted_sample(e)
+    if expected.size < 2 or expected[0] == expected[-1]:  # a constant fill: compare exactly
         ok = np.allclose(g, e, rtol=1e-12, atol=0)
         return Verdict(ok, "" if ok else f"{where}: expected every value {e.flat[0]!r}")
-    p = float(ks_2samp(e.ravel(), g.ravel()).pvalue)
+    ok, statistic, p = ks_test(expected, g.ravel(), x_sorted=True)
+    if ok:
+        return Verdict(True, details={"ks_statistic": statistic})
     details = {
         "expected_mean": float(e.mean()),
         "got_mean": float(g.mean()),
@@ -218,10 +220,9 @@ def _distribution(e, g, where) -> Verdict:
         "got_std": float(g.std()),
         "expected_range": (float(e.min()), float(e.max())),
         "got_range": (float(g.min()), float(g.max())),
+        "ks_statistic": statistic,
         "ks_p_value": p,
     }
-    if p >= KS_P_VALUE:
-        return Verdict(True, details=details)
     (glo, ghi), (elo, ehi) = details["got_range"], details["expected_range"]
     reason = (
         f"{where}: values do not follow the expected distribution (std {g.std():.4g} vs "
@@ -229,6 +230,80 @@ def _distribution(e, g, where) -> Verdict:
         f"KS p = {p:.2g})"
     )
     return Verdict(False, reason, details)
+
+
+_SORTED: dict[int, np.ndarray] = {}
+
+
+def _sorted_sample(e: np.ndarray) -> np.ndarray:
+    """``np.sort(e.ravel())``, kept for a read-only ``e`` (a cached reference output, judged
+    against every submission of a run) as long as ``e`` lives."""
+    if e.flags.writeable:
+        return np.sort(e.ravel())
+    key = id(e)
+    if key not in _SORTED:
+        _SORTED[key] = np.sort(e.ravel())
+        weakref.finalize(e, _SORTED.pop, key, None)
+    return _SORTED[key]
+
+
+#: Up to this sample size ``scipy.stats.ks_2samp`` computes the exact p-value (its 'auto').
+KS_EXACT_N = 10_000
+
+
+def ks_test(
+    x: np.ndarray, y: np.ndarray, *, x_sorted: bool = False
+) -> tuple[bool, float, float | None]:
+    r"""Two-sample Kolmogorov-Smirnov test, the verdict of ``scipy.stats.ks_2samp(x, y)``
+    (two-sided, method 'auto') at :data:`KS_P_VALUE`: ``(p >= KS_P_VALUE, D, p)``, with
+    ``p`` None on a pass decided without it.
+
+    .. math:: D = \sup_t |F_x(t) - F_y(t)|, \qquad
+        p = P(D_{n} \ge D), \quad n = \operatorname{round}(n_x n_y / (n_x + n_y))
+
+    Same statistic as scipy (same floats), from one merge instead of four sorted searches.
+    For large samples scipy's exact finite-n tail ``kstwo.sf`` takes ~0.1 s in the far tail;
+    the asymptotic Kolmogorov tail ``kstwobign.sf`` is within 3 % of it for
+    n >= 1000 (and within 1 % at the sizes graded), so when the asymptotic p is more than
+    10x away from the threshold the verdict is certain without ``kstwo``; otherwise, and for
+    every failing verdict (whose feedback quotes p), ``kstwo.sf`` decides as scipy does."""
+    from scipy.stats import kstwo, kstwobign
+
+    if max(x.size, y.size) <= KS_EXACT_N:
+        from scipy.stats import ks_2samp
+
+        result = ks_2samp(x, y)
+        p = float(result.pvalue)
+        return p >= KS_P_VALUE, float(result.statistic), p
+    d = ks_statistic(x, y, x_sorted=x_sorted)
+    m, n = sorted([float(x.size), float(y.size)], reverse=True)
+    en = m * n / (m + n)
+    if en >= 1000:
+        approx = float(kstwobign.sf(np.sqrt(en) * d))
+        if approx >= 10 * KS_P_VALUE:
+            return True, d, None
+    p = float(np.clip(kstwo.sf(d, np.round(en)), 0, 1))
+    return p >= KS_P_VALUE, d, p
+
+
+def ks_statistic(x: np.ndarray, y: np.ndarray, *, x_sorted: bool = False) -> float:
+    r""":math:`\sup_t |F_x(t) - F_y(t)|` of two 1-D samples, evaluated (as scipy does) at
+    every sample value with right-continuous empirical CDFs (ties count fully), as the same
+    floats ``count_x / n_x - count_y / n_y``: one merge of the two sorted samples.
+    ``x_sorted``: ``x`` is already sorted."""
+    dtype = np.result_type(x, y)
+    a = x.astype(dtype, copy=False) if x_sorted else np.sort(x.astype(dtype, copy=False))
+    b = np.sort(y.astype(dtype, copy=False))
+    merged = np.concatenate([a, b])
+    order = np.argsort(merged, kind="stable")  # merges two sorted runs; x first on ties
+    count_x = np.cumsum(order < a.size)
+    count_y = np.arange(1, merged.size + 1) - count_x
+    values = merged[order]
+    last = np.empty(merged.size, dtype=bool)  # the last of each run of equal values
+    np.not_equal(values[1:], values[:-1], out=last[:-1])
+    last[-1] = True
+    diff = count_x[last] / a.size - count_y[last] / b.size
+    return float(np.abs(diff).max())
 
 
 def _orthogonal(e, g, where) -> Verdict:
