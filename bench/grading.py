@@ -1,7 +1,17 @@
-"""Grading speed: this grader (sandbox on) vs ``nbgrader autograde`` on the same N solution
-submissions of one chapter, same machine, one run; plus ``check()`` time per exercise.
+"""Grading speed: this grader (sandbox on) vs ``nbgrader autograde`` on the same solution
+submissions, per chapter; batch throughput; and ``check()`` time per exercise.
 
-    python bench/grading.py [--chapter 07_metrics] [-n 8]
+    python bench/grading.py --all            # every chapter, one table
+    python bench/grading.py --chapter 01_init -n 8 --repeat 5
+
+Per chapter: ``ours`` is the median over ``--repeat`` runs of the wall-clock seconds per
+submission of a batch of ``-n`` solution submissions (one warm worker, after a warm-up
+submission), ``cpu`` the CPU seconds per submission of the whole process tree (grader and
+sandbox; far less sensitive to a busy machine than the wall clock), ``nbgrader`` one run of
+``nbgrader autograde`` on the same ``-n`` submissions (it takes ~4 s each), ``ratio`` =
+nbgrader / ours. ``batch`` grades ``--batch`` submissions with ``--workers`` workers:
+submissions per second and the grading process's peak resident memory during the batch.
+The load average is printed before and after: compare ratios measured at similar loads.
 """
 
 from __future__ import annotations
@@ -10,10 +20,13 @@ import argparse
 import io
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -26,17 +39,72 @@ from autograder.feedback import check_report  # noqa: E402
 from autograder.grade import grade_submissions  # noqa: E402
 
 
-def ours(chapter: str, n: int) -> float:
+def _submissions(chapter: str, n: int) -> list:
     data = (ROOT / "instructor" / "solutions" / f"{chapter}.ipynb").read_bytes()
-    subs = [extract.parse(f"student{i}.ipynb", data, ".ipynb") for i in range(n)]
-    registry.all_exercises()  # registry import is a one-time cost, not per submission
-    grade_submissions(subs[:1], chapter=chapter)  # warm the reference caches and imports
-    start = time.perf_counter()
-    results, layers = grade_submissions(subs, chapter=chapter, workers=1)
-    seconds = time.perf_counter() - start
-    assert all(r.points == r.max_points for r in results), "a solution did not score 100 %"
-    print(f"sandbox: {layers['namespaces']}")
-    return seconds / n
+    return [extract.parse(f"student{i}.ipynb", data, ".ipynb") for i in range(n)]
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _graded(subs: list, chapter: str, workers: int = 1) -> tuple[float, float]:
+    """(wall, cpu) seconds to grade ``subs``; every solution must score 100 %."""
+    cpu, start = _cpu(), time.perf_counter()
+    results, _ = grade_submissions(subs, chapter=chapter, workers=workers)
+    wall, cpu = time.perf_counter() - start, _cpu() - cpu
+    lost = [r.name for r in results if r.points != r.max_points]
+    assert not lost, f"{chapter}: a solution did not score 100 % ({lost[:3]})"
+    return wall, cpu
+
+
+def ours(chapter: str, n: int, repeat: int) -> tuple[float, float]:
+    """Median (wall, cpu) seconds per submission. The cost of starting a worker is taken
+    out: each run also grades one submission alone, and the difference is divided by n."""
+    subs = _submissions(chapter, n + 1)
+    _graded(subs[:1], chapter)  # registry, reference outputs, imports: once per run
+    walls, cpus = [], []
+    for _ in range(repeat):
+        one = _graded(subs[:1], chapter)
+        many = _graded(subs, chapter)
+        walls.append((many[0] - one[0]) / n)
+        cpus.append((many[1] - one[1]) / n)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+class PeakRSS:
+    """Peak resident memory (MB) of this process while the block runs, sampled every 10 ms."""
+
+    def __enter__(self):
+        self.peak, self._stop = 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.is_set():
+            with open("/proc/self/statm") as f:
+                self.peak = max(self.peak, int(f.read().split()[1]) * page)
+            self._stop.wait(0.01)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.mb = self.peak / 2**20
+
+
+def batch(chapter: str, n: int, workers: int) -> tuple[float, float]:
+    """(submissions per second, peak RSS in MB) grading ``n`` submissions."""
+    subs = _submissions(chapter, n)
+    with PeakRSS() as rss:
+        wall, _ = _graded(subs, chapter, workers=workers)
+    return n / wall, rss.mb
 
 
 def nbgrader(chapter: str, n: int) -> float:
@@ -93,7 +161,7 @@ def nbgrader(chapter: str, n: int) -> float:
             capture_output=True,
             text=True,
         ).stdout.strip()
-        print(f"nbgrader scores: {scores}")
+        print(f"  nbgrader scores ({chapter}): {scores}", file=sys.stderr)
         return seconds / n
     finally:
         shutil.rmtree(course, ignore_errors=True)
@@ -115,22 +183,64 @@ def check_times(chapter: str) -> dict[str, float]:
     return times
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--chapter", default="07_metrics")
-    p.add_argument("-n", type=int, default=8)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="every chapter, one table")
+    which.add_argument("--chapter", default="07_metrics")
+    p.add_argument("-n", type=int, default=8, help="submissions per timed batch (default 8)")
+    p.add_argument("--repeat", type=int, default=3, help="timed runs of ours (median; 3)")
+    p.add_argument("--batch", type=int, default=100, help="throughput batch size (0: skip)")
+    p.add_argument("--workers", type=int, default=2, help="workers for the batch (default 2)")
+    p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde")
+    p.add_argument("--check", action="store_true", help="also time check() per exercise")
     args = p.parse_args()
-    a = ours(args.chapter, args.n)
-    b = nbgrader(args.chapter, args.n)
-    print(f"\n{args.chapter}, {args.n} solution submissions")
-    print(f"  autograder (sandbox on):  {a:.3f} s per submission")
-    print(f"  nbgrader autograde:       {b:.3f} s per submission")
-    print(f"  ratio:                    {b / a:.1f}x faster (target >= 10x)")
-    times = check_times(args.chapter)
-    print(f"\ncheck() per exercise ({args.chapter}; target < 1 s):")
-    for k, v in times.items():
-        print(f"  {k:40s} {v:.3f} s")
-    print(f"  max {max(times.values()):.3f} s")
+    if args.n < 1 or args.repeat < 1 or args.batch < 0 or args.workers < 1:
+        p.error("-n, --repeat and --workers must be >= 1, --batch >= 0")
+    one = registry.CHAPTERS.get(args.chapter, args.chapter)
+    chapters = registry.chapters() if args.all else [one]
+    unknown = [c for c in chapters if c not in registry.chapters()]
+    if unknown:
+        p.error(f"--chapter: no exercises for {unknown[0]!r}; one of {registry.chapters()}")
+    registry.all_exercises()  # registry import is a one-time cost, not per submission
+    print(f"load average before: {_load()} ({os.cpu_count()} cores)")
+    print(
+        f"{args.n} solution submissions per chapter; ours = median of {args.repeat} runs "
+        "(s/submission, sandbox on); nbgrader = one run of nbgrader autograde"
+    )
+    head = f"{'chapter':18s} {'ours':>7s} {'cpu':>7s} {'nbgrader':>9s} {'ratio':>7s}"
+    if args.batch:
+        head += f"   batch of {args.batch}, {args.workers} workers: subs/s, peak MB"
+    print(head)
+    worst = None
+    for chapter in chapters:
+        wall, cpu = ours(chapter, args.n, args.repeat)
+        row = f"{chapter:18s} {wall:7.3f} {cpu:7.3f}"
+        if args.no_nbgrader:
+            row += f" {'-':>9s} {'-':>7s}"
+        else:
+            theirs = nbgrader(chapter, args.n)
+            ratio = theirs / wall
+            worst = ratio if worst is None else min(worst, ratio)
+            row += f" {theirs:9.3f} {ratio:6.1f}x"
+        if args.batch:
+            rate, mb = batch(chapter, args.batch, args.workers)
+            row += f"   {rate:8.1f} {mb:8.0f}"
+        print(row, flush=True)
+    if worst is not None:
+        print(f"worst chapter: {worst:.1f}x faster than nbgrader autograde (target >= 10x)")
+    print(f"load average after: {_load()}")
+    if args.check:
+        for chapter in chapters:
+            times = check_times(chapter)
+            print(f"\ncheck() per exercise ({chapter}; target < 1 s):")
+            for k, v in times.items():
+                print(f"  {k:40s} {v:.3f} s")
+            print(f"  max {max(times.values()):.3f} s")
 
 
 if __name__ == "__main__":
