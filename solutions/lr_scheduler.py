@@ -837,6 +837,328 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
+class ConstantLR(LRScheduler):
+    r"""Multiply the lr by a constant ``factor`` until epoch ``total_iters``, then restore it.
+
+    .. math:: \eta_t = \eta_0 \cdot \begin{cases} f & t < T \\ 1 & t \ge T \end{cases}
+
+    Recursively (chainable): the first step multiplies the current lr by :math:`f`, step
+    :math:`T` divides it by :math:`f`, the others leave it unchanged (torch's exact form).
+
+    Args:
+        optimizer: the optimizer.
+        factor: in [0, 1] (default 1/3).
+        total_iters: number of epochs at the reduced lr (default 5).
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+        if self.last_epoch != self.total_iters:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [
+            base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+            for base_lr in self.base_lrs
+        ]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Polynomial decay to 0 over ``total_iters`` epochs.
+
+    .. math:: \eta_t = \eta_0 \Big(1 - \frac{\min(t, T)}{T}\Big)^{p}
+
+    Recursively each step multiplies the current lr by
+    :math:`\big((1 - t/T) / (1 - (t-1)/T)\big)^p` while :math:`t \le T`.
+
+    Args:
+        optimizer: the optimizer.
+        total_iters: epochs of decay (default 5).
+        power: :math:`p` (default 1.0, a linear decay).
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        decay_factor = (
+            (1.0 - self.last_epoch / self.total_iters)
+            / (1.0 - (self.last_epoch - 1) / self.total_iters)
+        ) ** self.power
+        return [group["lr"] * decay_factor for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [
+            base_lr
+            * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+            for base_lr in self.base_lrs
+        ]
+
+
+def _check_same_optimizer(owner: str, optimizer: Optimizer, schedulers) -> None:
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at index "
+                f"{i} in the given schedulers sequence."
+            )
+        if scheduler.optimizer is not optimizer:
+            raise ValueError(
+                f"{owner} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(scheduler).__name__} at index {i} with another optimizer."
+            )
+
+
+class SequentialLR(LRScheduler):
+    r"""Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]``, and so on.
+
+    At milestone :math:`m_i` the next scheduler starts from its own epoch 0 (its closed form
+    at 0, e.g. the top of a cosine), so warm-up then cosine is
+    ``SequentialLR(opt, [LinearLR(opt, 0.01, total_iters=w), CosineAnnealingLR(opt, T)],
+    milestones=[w])``. Construction resets every group to its ``initial_lr``, undoes the
+    initial step the given schedulers made, and performs the first scheduler's initial step
+    (torch's exact bookkeeping).
+
+    Args:
+        optimizer: the optimizer all ``schedulers`` belong to.
+        schedulers: at least one scheduler (not ``ReduceLROnPlateau``).
+        milestones: ``len(schedulers) - 1`` increasing epochs.
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: list[LRScheduler],
+        milestones: list[int],
+        last_epoch: int = -1,
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
+        _check_same_optimizer("SequentialLR", optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more than "
+                f"the number of milestone points, but got number of schedulers {len(schedulers)} "
+                f"and the number of milestones to be equal to {len(milestones)}"
+            )
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        self._undo_initial_steps(self)
+        idx = bisect_right(self._milestones, 0)
+        self._schedulers[idx]._initial_step()
+        self._last_lr = self._schedulers[idx].get_last_lr()
+
+    def _undo_initial_steps(self, scheduler) -> None:
+        nested = (
+            scheduler._schedulers if scheduler is self else getattr(scheduler, "_schedulers", None)
+        )
+        if nested is not None:
+            for inner in nested:
+                self._undo_initial_steps(inner)
+        elif hasattr(scheduler, "last_epoch"):
+            scheduler.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {
+            key: copy.deepcopy(value)
+            for key, value in self.__dict__.items()
+            if key not in ("optimizer", "_schedulers")
+        }
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = copy.deepcopy(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, inner, strict=True):
+            scheduler.load_state_dict(saved)
+
+
+class ChainedScheduler(SequentialLR):
+    r"""Step every scheduler of ``schedulers`` at each step: their (chainable) factors
+    multiply, e.g. a ``ConstantLR`` warm-up on top of an ``ExponentialLR`` decay.
+
+    Construction performs no step of its own (the schedulers have made their initial steps).
+
+    Args:
+        schedulers: at least one scheduler, all on the same optimizer (not
+            ``ReduceLROnPlateau``).
+        optimizer: that optimizer (default: the first scheduler's).
+    """
+
+    def __init__(self, schedulers: list[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        if len(schedulers) < 1:
+            raise ValueError(
+                "ChainedScheduler expects at least one scheduler to be chained, but got no "
+                "scheduler."
+            )
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_same_optimizer("ChainedScheduler", optimizer, schedulers)
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+    def step(self) -> None:  # type: ignore[override]
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+
+class ReduceLROnPlateau(LRScheduler):
+    r"""Multiply the lr by ``factor`` when a metric has stopped improving.
+
+    After each epoch, ``step(metric)`` compares the metric with the best so far. An epoch is
+    an improvement when (``mode='min'``)
+
+    .. math:: \text{rel}: \ a < \text{best}\,(1 - \tau), \qquad
+              \text{abs}: \ a < \text{best} - \tau
+
+    (``'max'``: :math:`a > \text{best}\,(1 + \tau)`, :math:`a > \text{best} + \tau`), with
+    :math:`\tau` = ``threshold``. After more than ``patience`` bad epochs in a row, every
+    group's lr becomes :math:`\max(\eta f, \eta_\text{min})` (skipped when the change is at
+    most ``eps``), then ``cooldown`` epochs are ignored. Unlike the other schedulers,
+    construction does not step.
+
+    Args:
+        optimizer: the optimizer.
+        mode: ``'min'`` (default) or ``'max'``.
+        factor: < 1 (default 0.1).
+        patience: bad epochs tolerated (default 10).
+        threshold: :math:`\tau` (default 1e-4). threshold_mode: ``'rel'`` or ``'abs'``.
+        cooldown: epochs to wait after a reduction (default 0).
+        min_lr: a lower bound, or one per group (default 0).
+        eps: minimal change of the lr (default 1e-8).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: list[float] | float = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode {mode} is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold mode {threshold_mode} is unknown!")
+        self.factor = factor
+        self.optimizer = optimizer
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ValueError(
+                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
+                )
+            self.default_min_lr = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.patience, self.cooldown, self.eps = patience, cooldown, eps
+        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def is_better(self, a: float, best: float) -> bool:
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min":
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def step(self, metrics, epoch: int | None = None) -> None:  # type: ignore[override]
+        current = float(metrics)
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _reduce_lr(self) -> None:
+        if len(self.optimizer.param_groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"The number of param groups in the `optimizer` "
+                    f"({len(self.optimizer.param_groups)}) differs from when "
+                    f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)})."
+                )
+            self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
+        for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs, strict=True):
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                group["lr"] = new_lr
+
+
 def linear_warmup_decay(step: int, *, warmup_steps: int, total_steps: int) -> float:
     r"""BERT's schedule as a :class:`LambdaLR` factor: linear warm-up, then linear decay to 0.
 

@@ -459,3 +459,181 @@ def test_bad_arguments_torch_fails_on_late_or_obscurely():
         ours_lr.StepLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)]), step_size=3)
     with pytest.raises(KeyError, match=r"'initial_lr' is not specified in param_groups\[0\]"):
         ours_lr.StepLR(opt, step_size=3, last_epoch=5)
+
+
+# --------------------------------------------------------------------------------------------
+# The schedulers a training loop needs: ConstantLR, PolynomialLR, SequentialLR,
+# ChainedScheduler, ReduceLROnPlateau
+# --------------------------------------------------------------------------------------------
+
+LOOP_CASES = [
+    ("ConstantLR", {}),
+    ("ConstantLR", {"factor": 0.1, "total_iters": 300}),
+    ("ConstantLR", {"factor": 1.0, "total_iters": 0}),
+    ("PolynomialLR", {}),
+    ("PolynomialLR", {"total_iters": 700, "power": 2.0}),
+    ("PolynomialLR", {"total_iters": 999, "power": 0.5}),
+]
+
+
+@pytest.mark.parametrize("cls_name, kwargs", LOOP_CASES)
+@pytest.mark.parametrize("opt_name, opt_kwargs", OPTIMIZER_FOR, ids=[o for o, _ in OPTIMIZER_FOR])
+def test_constant_and_polynomial_match_torch(cls_name, kwargs, opt_name, opt_kwargs):
+    compare(cls_name, kwargs, 1000, opt_name, opt_kwargs)
+
+
+@pytest.mark.parametrize("cls_name, kwargs", LOOP_CASES[1:2] + LOOP_CASES[4:5])
+def test_constant_and_polynomial_closed_form_matches_torch(cls_name, kwargs):
+    epochs = [3, 3, 0, 299, 300, 301, 650, 700, 701, 2000, 5]
+    compare(cls_name, kwargs, len(epochs), epochs=epochs)
+
+
+def _composite(lib, opt, kind):
+    """The same composite schedule built from ``lib`` (ours or torch's) on ``opt``."""
+    s = lib.lr_scheduler if lib is torch.optim else lib
+    if kind == "warmup-cosine":
+        return s.SequentialLR(
+            opt,
+            [s.LinearLR(opt, start_factor=0.01, total_iters=100), s.CosineAnnealingLR(opt, 900)],
+            milestones=[100],
+        )
+    if kind == "three-phases":
+        return s.SequentialLR(
+            opt,
+            [
+                s.ConstantLR(opt, factor=0.1, total_iters=50),
+                s.ExponentialLR(opt, gamma=0.999),
+                s.StepLR(opt, step_size=100, gamma=0.5),
+            ],
+            milestones=[200, 600],
+        )
+    if kind == "chained":
+        return s.ChainedScheduler(
+            [s.ConstantLR(opt, factor=0.1, total_iters=20), s.ExponentialLR(opt, gamma=0.995)]
+        )
+    if kind == "chained-cosine-warmup":
+        return s.ChainedScheduler(
+            [s.LinearLR(opt, start_factor=0.05, total_iters=50), s.CosineAnnealingLR(opt, 1000)]
+        )
+    raise ValueError(kind)
+
+
+COMPOSITES = ["warmup-cosine", "three-phases", "chained", "chained-cosine-warmup"]
+
+
+@pytest.mark.parametrize("kind", COMPOSITES)
+@pytest.mark.parametrize("opt_name, opt_kwargs", OPTIMIZER_FOR, ids=[o for o, _ in OPTIMIZER_FOR])
+def test_sequential_and_chained_match_torch(kind, opt_name, opt_kwargs):
+    ours_opt, torch_opt = make_optimizers(opt_name, **opt_kwargs)
+    ours, theirs = _composite(ours_lr, ours_opt, kind), _composite(torch.optim, torch_opt, kind)
+    ours_lrs, _ = trace(ours, ours_opt, 1000)
+    torch_lrs, _ = trace(theirs, torch_opt, 1000)
+    assert_close(ours_lrs, torch_lrs, rtol=RTOL, atol=0, what=f"{kind} lr")
+
+
+@pytest.mark.parametrize("kind", COMPOSITES)
+def test_composite_state_dict_round_trip(kind):
+    def fresh():
+        opt = optim.SGD([{"params": [np.zeros(2)], "lr": lr} for lr in LRS], momentum=0.9)
+        return opt, _composite(ours_lr, opt, kind)
+
+    opt, sched = fresh()
+    straight = [sched.get_last_lr()]
+    for _ in range(999):
+        sched.step()
+        straight.append(sched.get_last_lr())
+    opt, sched = fresh()
+    for _ in range(400):
+        sched.step()
+    saved_opt, saved_sched = opt.state_dict(), sched.state_dict()
+    opt2, sched2 = fresh()
+    opt2.load_state_dict(saved_opt)
+    sched2.load_state_dict(saved_sched)
+    resumed = straight[:401]
+    for _ in range(599):
+        sched2.step()
+        resumed.append(sched2.get_last_lr())
+    np.testing.assert_array_equal(np.array(resumed), np.array(straight))
+
+
+def test_sequential_and_chained_refuse_what_torch_refuses():
+    opt, other = optim.SGD([np.zeros(1)], lr=0.1), optim.SGD([np.zeros(1)], lr=0.1)
+    step = ours_lr.StepLR(opt, 10)
+    with pytest.raises(ValueError, match="milestone"):
+        ours_lr.SequentialLR(opt, [step, ours_lr.ExponentialLR(opt, 0.9)], milestones=[])
+    with pytest.raises(ValueError, match="same optimizer"):
+        ours_lr.SequentialLR(opt, [step, ours_lr.StepLR(other, 5)], milestones=[3])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        ours_lr.ChainedScheduler([step, ours_lr.ReduceLROnPlateau(opt)])
+    with pytest.raises(ValueError, match="at least one"):
+        ours_lr.ChainedScheduler([])
+
+
+@given(
+    data=st.data(),
+    mode=st.sampled_from(["min", "max"]),
+    threshold_mode=st.sampled_from(["rel", "abs"]),
+    factor=st.sampled_from([0.1, 0.5, 0.9]),
+    patience=st.integers(0, 6),
+    cooldown=st.integers(0, 4),
+    threshold=st.sampled_from([0.0, 1e-4, 0.01, 0.1]),
+    min_lr=st.sampled_from([0.0, 1e-3, [1e-4, 5e-3]]),
+    eps=st.sampled_from([1e-8, 1e-3]),
+)
+def test_reduce_on_plateau_matches_torch(
+    data, mode, threshold_mode, factor, patience, cooldown, threshold, min_lr, eps
+):
+    """1000 epochs of a noisy metric with plateaus and ties (repeated values)."""
+    kwargs = dict(
+        mode=mode,
+        factor=factor,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,
+        cooldown=cooldown,
+        min_lr=min_lr,
+        eps=eps,
+    )
+    ours_opt, torch_opt = make_optimizers("SGD", momentum=0.9)
+    ours = ours_lr.ReduceLROnPlateau(ours_opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(torch_opt, **kwargs)
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    trend = np.cumsum(rng.choice([-0.01, 0.0, 0.0, 0.005], size=1000)) + 1.0
+    metric = np.round(trend + 0.01 * rng.standard_normal(1000), 2)  # rounding makes ties
+    ours_lrs, torch_lrs = [ours.get_last_lr()], [theirs.get_last_lr()]
+    for m in metric:
+        ours.step(m)
+        theirs.step(m)
+        ours_lrs.append(ours.get_last_lr())
+        torch_lrs.append(theirs.get_last_lr())
+    assert_close(np.array(ours_lrs), np.array(torch_lrs), rtol=RTOL, atol=0, what="plateau lr")
+    assert (ours.best, ours.num_bad_epochs, ours.cooldown_counter) == (
+        theirs.best,
+        theirs.num_bad_epochs,
+        theirs.cooldown_counter,
+    )
+
+
+def test_reduce_on_plateau_state_dict_round_trip_and_refusals():
+    opt = optim.SGD([np.zeros(1)], lr=0.1)
+    sched = ours_lr.ReduceLROnPlateau(opt, patience=2, cooldown=1)
+    for m in [1.0, 1.0, 1.0, 1.0, 0.5, 0.5]:
+        sched.step(m)
+    saved = sched.state_dict()
+    opt2 = optim.SGD([np.zeros(1)], lr=0.1)
+    opt2.load_state_dict(opt.state_dict())
+    sched2 = ours_lr.ReduceLROnPlateau(opt2)
+    sched2.load_state_dict(saved)
+    for m in [0.5, 0.5, 0.5, 0.5]:
+        sched.step(m)
+        sched2.step(m)
+        assert sched.get_last_lr() == sched2.get_last_lr()
+    for bad, match in (
+        ({"factor": 1.0}, "Factor"),
+        ({"mode": "up"}, "mode"),
+        ({"threshold_mode": "pct"}, "threshold mode"),
+        ({"min_lr": [0, 0]}, "min_lrs"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            ours_lr.ReduceLROnPlateau(opt, **bad)
