@@ -412,9 +412,7 @@ def fit(
     """
     rng = np.random.default_rng(seed)
     opt = getattr(optim, optimizer)(model.param_groups(weight_decay), **(optimizer_options or {}))
-    sched = None
-    if scheduler is not None:
-        sched = getattr(lr_scheduler, scheduler)(opt, **(scheduler_options or {}))
+    sched = None if scheduler is None else make_scheduler(opt, scheduler, scheduler_options or {})
     per_epoch = scheduler == "ReduceLROnPlateau"
     stopper = EarlyStopping(patience=early_stopping, mode="max") if early_stopping else None
     swa = None
@@ -455,12 +453,11 @@ def fit(
             sched.step(val_loss)
         if swa_start is not None and epoch >= swa_start:
             if swa is None:
-                swa = ensembles.AveragedModel(model.params)
+                swa = ensembles.AveragedModel(model.params)  # its first update copies
                 if swa_lr is not None:
                     for group in opt.param_groups:
                         group["lr"] = swa_lr
-            else:
-                swa.update_parameters(model.params)
+            swa.update_parameters(model.params)
         if stopper is not None and stopper.step(val_acc, state=model.state()):
             history.stopped_epoch = epoch
             break
@@ -476,6 +473,27 @@ def fit(
         history.swa_val_acc = evaluate(model, data["X_val"], data["y_val"])[1]
     model.training = False
     return history
+
+
+def make_scheduler(opt, name: str, options: dict):
+    """A scheduler of :mod:`solutions.lr_scheduler` by class name, or the recipe
+    ``"warmup_cosine"`` (options ``warmup``, ``total``, ``start_factor=0.1``, ``eta_min=0``):
+    ``SequentialLR`` of a ``LinearLR`` warm-up and a ``CosineAnnealingLR`` decay."""
+    if name != "warmup_cosine":
+        return getattr(lr_scheduler, name)(opt, **options)
+    warmup, total = options["warmup"], options["total"]
+    return lr_scheduler.SequentialLR(
+        opt,
+        [
+            lr_scheduler.LinearLR(
+                opt, start_factor=options.get("start_factor", 0.1), total_iters=warmup
+            ),
+            lr_scheduler.CosineAnnealingLR(
+                opt, T_max=total - warmup, eta_min=options.get("eta_min", 0.0)
+            ),
+        ],
+        milestones=[warmup],
+    )
 
 
 def recompute_batch_norm(model: MLP, x, batch_size: int = 64) -> None:
