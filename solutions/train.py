@@ -361,6 +361,7 @@ class History:
     best_epoch: int | None = None
     stopped_epoch: int | None = None
     swa_val_acc: float | None = None
+    snapshots: list[dict] = field(default_factory=list)
 
     @property
     def running_loss(self) -> np.ndarray:
@@ -396,6 +397,7 @@ def fit(
     early_stopping: int | None = None,
     swa_start: int | None = None,
     swa_lr: float | None = None,
+    snapshot_every: int | None = None,
     seed: int = 0,
     progress: bool | None = None,
 ) -> History:
@@ -409,6 +411,8 @@ def fit(
     after every epoch from epoch ``e`` on (with the learning rate ``swa_lr`` if given) and
     leaves the averaged weights in the model (BatchNorm statistics recomputed). ``progress``
     shows a tqdm bar with the running loss (default: only in a terminal).
+    ``snapshot_every=k`` keeps a checkpoint (:meth:`MLP.state`) every ``k`` epochs in
+    ``history.snapshots``, for a snapshot ensemble with a restarting schedule.
     """
     rng = np.random.default_rng(seed)
     opt = getattr(optim, optimizer)(model.param_groups(weight_decay), **(optimizer_options or {}))
@@ -451,6 +455,8 @@ def fit(
             getattr(history, name).append(value)
         if per_epoch:
             sched.step(val_loss)
+        if snapshot_every and (epoch + 1) % snapshot_every == 0:
+            history.snapshots.append(model.state())
         if swa_start is not None and epoch >= swa_start:
             if swa is None:
                 swa = ensembles.AveragedModel(model.params)  # its first update copies

@@ -22,6 +22,7 @@ EXPECTED_CHAPTERS = [
     "06_regularization",
     "07_metrics",
     "08_ensembles",
+    "09_capstone",
     "10_shapes",
 ]
 
