@@ -35,15 +35,7 @@ from solutions import activations, ensembles, init, losses, lr_scheduler, norm, 
 from solutions.backprop import iterate_minibatches, running_loss
 from solutions.regularization import EarlyStopping, clip_grad_norm_, dropout_mask
 
-__worked_examples__ = [
-    "load_digits",
-    "two_spirals",
-    "MLP",
-    "train_step",
-    "fit",
-    "evaluate",
-    "signal_statistics",
-]
+__worked_examples__ = ["train_step"]
 
 DATA = Path(__file__).resolve().parent / "data" / "digits.npz"
 ACTIVATIONS = {
