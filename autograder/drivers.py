@@ -158,17 +158,18 @@ def _as_declared_optimizer(cls, stub: _StubOptimizer):
 
 
 def _scheduler(cls, args, kwargs, steps):
-    """``args = (lrs,)``: initial learning rate of each param group. Returns the learning
-    rates in ``param_groups`` after construction and after each ``.step()``,
+    """``args = (lrs,)``: initial learning rate of each param group, or ``(lrs, metrics)``
+    for a scheduler stepped on a metric (``ReduceLROnPlateau``: ``.step(metrics[k])``).
+    Returns the learning rates in ``param_groups`` after construction and after each step,
     shape ``(steps + 1, groups)``."""
-    (lrs,) = args
+    lrs, metrics = (args[0], None) if len(args) == 1 else args
     opt = _as_declared_optimizer(cls, _StubOptimizer(list(np.atleast_1d(lrs))))
     for group in opt.param_groups:
         del group["initial_lr"]
     sched = cls(opt, **kwargs)
     rates = [[g["lr"] for g in opt.param_groups]]
-    for _ in range(steps):
-        sched.step()
+    for k in range(steps):
+        sched.step() if metrics is None else sched.step(float(metrics[k]))
         rates.append([g["lr"] for g in opt.param_groups])
     return np.array(rates, dtype=np.float64)
 

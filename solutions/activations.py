@@ -109,6 +109,33 @@ def sigmoid_backward(grad_output, input) -> np.ndarray:
     return grad
 
 
+def logsigmoid(input) -> np.ndarray:
+    r"""Log of the sigmoid, ``torch.nn.functional.logsigmoid``, without overflow or log(0).
+
+    .. math:: \log \sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log\big(1 + e^{-|x|}\big)
+
+    (``log(sigmoid(x))`` gives ``-inf`` for :math:`x \lesssim -745`; this form gives
+    :math:`\approx x`.)
+
+    Example:
+        >>> logsigmoid(np.array([-1e4, 0.0])).tolist()
+        [-10000.0, -0.6931471805599453]
+    """
+    x = as_float_array(input, "input")
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def logsigmoid_backward(grad_output, input) -> np.ndarray:
+    r""":math:`\partial L / \partial x = g\,(1 - \sigma(x)) = g\,\sigma(-x)`.
+
+    Example:
+        >>> logsigmoid_backward(np.ones(1), np.zeros(1)).tolist()
+        [0.5]
+    """
+    x = as_float_array(input, "input")
+    return _grad(grad_output, x.shape, x.dtype) * _stable_sigmoid(-x)
+
+
 def tanh(input) -> np.ndarray:
     r"""Hyperbolic tangent.
 

@@ -130,6 +130,7 @@ def _pair(forward, backward, factory, points=(1, 1)):
 
 EXERCISES = [
     *_act(ref.sigmoid, ref.sigmoid_backward, overflows=True),
+    *_act(ref.logsigmoid, ref.logsigmoid_backward, overflows=True),
     *_act(ref.tanh, ref.tanh_backward),
     *_act(ref.relu, ref.relu_backward, kinks=(0.0,)),
     *_act(ref.leaky_relu, ref.leaky_relu_backward, ({}, {"negative_slope": 0.2}), kinks=(0.0,)),

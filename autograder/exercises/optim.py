@@ -137,6 +137,35 @@ def _schedule(options: list[dict], hidden: bool, steps=(12, 30)):
     return make
 
 
+def _plateau(hidden: bool):
+    """A validation loss that improves, stalls (with ties), improves again and stalls: the
+    lr drops after ``patience`` bad epochs, then waits ``cooldown`` epochs."""
+
+    def make(g):
+        n = 40 if hidden else 24
+        trend = np.repeat(np.linspace(1.0, 0.4, n // 4), 4)[:n]  # plateaus of 4 equal values
+        noisy = np.round(trend + 0.01 * g.normal(n), 3)
+        lrs = g.uniform(2, low=0.01, high=0.5) if hidden else np.array([0.1])
+        yield case("default", lrs, noisy, steps=n)
+        yield case("patience,cooldown", lrs, noisy, steps=n, patience=1, cooldown=2, factor=0.5)
+        yield case(
+            "mode=max,abs",
+            lrs,
+            -noisy,
+            steps=n,
+            mode="max",
+            threshold_mode="abs",
+            threshold=0.005,
+            patience=2,
+            factor=0.5,
+        )
+        yield case("min_lr", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.5, min_lr=0.02)
+        if hidden:
+            yield case("eps", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.99, eps=1e-3)
+
+    return make
+
+
 def _scheduler(cls, options, hidden_options=None, points=1, **kw):
     return exercise(
         cls,
@@ -266,6 +295,17 @@ EXERCISES += [
         ],
         description="Graded on the learning rates (``cycle_momentum=False``).",
     ),
+    _scheduler(lr.ConstantLR, [{}, {"factor": 0.5, "total_iters": 8}]),
+    _scheduler(lr.PolynomialLR, [{}, {"total_iters": 8, "power": 2.0}]),
+    exercise(
+        lr.ReduceLROnPlateau,
+        points=2,
+        kind="scheduler",
+        public=_plateau(False),
+        hidden=_plateau(True),
+        description="Driven by ``sched.step(metric)`` once per epoch with the validation "
+        "losses of the case; the learning rates after every step are compared.",
+    ),
     exercise(
         lr.inverse_sqrt_warmup,
         points=1,
@@ -294,6 +334,11 @@ NOT_EXERCISES = {
     },
     "optim.Optimizer": "base class (param groups, state dicts): infrastructure, not a method",
     "lr_scheduler.LRScheduler": "base class of the schedulers: infrastructure",
+    "lr_scheduler.SequentialLR": "takes scheduler objects, which cannot cross the grading "
+    "sandbox; its bookkeeping is checked against torch in tests/ and run by the capstone",
+    "lr_scheduler.ChainedScheduler": "takes scheduler objects, which cannot cross the grading "
+    "sandbox; checked against torch in tests/ (the chaining idea is graded through the "
+    "recursive forms of each scheduler)",
     "lr_scheduler.LambdaLR": "takes a Python callable, which cannot cross the grading sandbox; "
     "its idea is graded through LinearLR and inverse_sqrt_warmup",
 }

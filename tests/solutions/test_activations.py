@@ -69,6 +69,7 @@ def array_and_grad(draw, bound=1e4, min_dims=1, max_dims=4, dtype=None):
 # (name, ours, ours_backward, oracle, options strategy, kinks)
 ELEMENTWISE = [
     ("sigmoid", act.sigmoid, act.sigmoid_backward, torch.sigmoid, st.just({}), []),
+    ("logsigmoid", act.logsigmoid, act.logsigmoid_backward, F.logsigmoid, st.just({}), []),
     ("tanh", act.tanh, act.tanh_backward, torch.tanh, st.just({}), []),
     ("relu", act.relu, act.relu_backward, F.relu, st.just({}), [0.0]),
     (
@@ -521,6 +522,7 @@ def test_temperature_flattens_and_sharpens():
 
 FLOAT32_CALLS = {
     "sigmoid": lambda x: act.sigmoid(x),
+    "logsigmoid": lambda x: act.logsigmoid(x),
     "prelu": lambda x: act.prelu(x, np.array([0.2], np.float32)),
     "swish": lambda x: act.swish(x, 1.5),
     "rrelu train": lambda x: act.rrelu(x, training=True, generator=np.random.default_rng(0)),
