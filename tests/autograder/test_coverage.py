@@ -68,7 +68,8 @@ def test_every_chapter_has_exercises():
 def test_chapter_totals_are_documented_and_sensible():
     for chapter in registry.chapters():
         total = sum(e.points for e in registry.exercises_for_chapter(chapter))
-        assert 10 <= total <= 50, (chapter, total)
+        # chapter 5 grades 13 optimizers and 12 schedulers, the largest chapter
+        assert 10 <= total <= 60, (chapter, total)
 
 
 # ---------------------------------------------------------------- options and edges
