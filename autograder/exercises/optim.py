@@ -364,6 +364,8 @@ UNGRADED_OPTIONS = {
             "CosineAnnealingWarmRestarts",
             "CyclicLR",
             "OneCycleLR",
+            "ConstantLR",
+            "PolynomialLR",
         )
     },
     "lr_scheduler.CyclicLR.scale_fn": "a Python callable, which cannot cross the grading sandbox",
