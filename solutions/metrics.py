@@ -290,7 +290,11 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     """
     if normalize not in (None, "true", "pred", "all"):
         raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}")
-    y_type, present, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    y_type, present, y_true, y_pred, sample_weight = _check_targets(
+        y_true,
+        y_pred,
+        sample_weight,
+    )
     if y_type not in ("binary", "multiclass"):
         raise ValueError(f"{y_type} is not supported")
     if labels is None:
@@ -422,7 +426,11 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
         >>> accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
         0.5
     """
-    y_type, _, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    y_type, _, y_true, y_pred, sample_weight = _check_targets(
+        y_true,
+        y_pred,
+        sample_weight,
+    )
     if y_type == "multilabel-indicator":
         correct = np.all(y_true == y_pred, axis=1)
     else:
@@ -2273,7 +2281,12 @@ def mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="unifo
         >>> mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
         0.375
     """
-    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    y_true, y_pred, w, multioutput = _check_reg_targets(
+        y_true,
+        y_pred,
+        sample_weight,
+        multioutput,
+    )
     return _average_outputs(np.average((y_true - y_pred) ** 2, axis=0, weights=w), multioutput)
 
 
