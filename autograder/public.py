@@ -5,8 +5,14 @@ and an ``.npz`` (loaded with ``allow_pickle=False``) holding each exercise's met
 public cases and the reference's output on each of them. :func:`load_exercises` turns them
 back into :class:`autograder.registry.Exercise` objects whose ``reference`` (and ``forward``)
 is a :class:`StoredReference`: it answers the stored cases and refuses anything else, so
-``check()`` runs unchanged (shrinking simply stops at the stored public case). Hidden cases
-are represented by their group names only (for the points split), never by data.
+``check()`` runs unchanged. Shrinking works on the stored smaller variants of each case (its
+axes cut to one element, the shrinker's first candidates) and stops where they end. Hidden
+cases are represented by their group names only (for the points split), never by data.
+
+Kept small (a bundle is a download, see :func:`_compact_case`): big random inputs of
+initializers and distribution-compared exercises are stored compressibly, and a
+distribution-compared output is stored sorted in float16 (only its empirical distribution is
+compared).
 """
 
 from __future__ import annotations
@@ -105,6 +111,99 @@ def _summary(fn) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
+#: How many smaller variants of one public case get the reference's output stored, so that
+#: ``check()`` in a bundle shrinks a failing case as in the repository (see :func:`_shrunk`).
+MAX_SHRUNK_PER_CASE = 16
+
+
+def _compact_case(ex, case):
+    """A public case whose big random inputs are stored in a few bytes, the reference's
+    output recomputed on it (so the bundle stays consistent):
+
+    * an initializer's array to fill holds a repeating pattern instead of random values
+      (every initializer overwrites it; a student's that does not still shows);
+    * a distribution-compared exercise's float inputs are rounded to odd multiples of 1/64
+      (same spread and signs, never exactly zero; only the output's distribution is judged).
+    """
+    from autograder.registry import Case
+
+    def big(a) -> bool:
+        return isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size >= 64
+
+    args, kwargs = list(case.args), dict(case.kwargs)
+    if ex.kind == "initializer" and args and big(args[0]):
+        a = args[0]
+        args[0] = (((np.arange(a.size) % 7) - 3) / 3).astype(a.dtype).reshape(a.shape)
+    elif ex.compare == "distribution":
+
+        def rounded(a):
+            return ((np.floor(a * 32) + 0.5) / 32).astype(a.dtype) if big(a) else a
+
+        args = [rounded(a) for a in args]
+        kwargs = {k: rounded(v) for k, v in kwargs.items()}
+    return Case(case.group, tuple(args), kwargs, case.hidden, case.name, case.steps)
+
+
+def _compact_expected(ex, expected):
+    """``(value, note)``: a distribution-compared output is judged only by its empirical
+    distribution (KS test, mean, std, range), so it is stored sorted: in float16 when its
+    values are continuous (a few kB instead of MBs of random float64; ``note`` records the
+    dtype it is read back as), exactly when they are few (a dropout mask)."""
+    if (
+        ex.compare == "distribution"
+        and isinstance(expected, np.ndarray)
+        and expected.dtype.kind == "f"
+        and expected.size >= 64
+        and np.ptp(expected) > 0
+        and np.isfinite(expected).all()
+        and np.abs(expected).max() < 6e4
+    ):
+        ordered = np.sort(expected, axis=None)
+        if np.unique(ordered).size < ordered.size // 4:  # few values (a mask): store exactly
+            return ordered.reshape(expected.shape), None
+        return ordered.astype(np.float16).reshape(expected.shape), str(expected.dtype)
+    return expected, None
+
+
+def _shrunk(ex, case, run_case) -> list[tuple[str, object]]:
+    """``(key, reference output)`` for the case's smaller variants that cut axes to one
+    element (every combination, up to :data:`MAX_SHRUNK_PER_CASE`): the first candidates the
+    shrinker (:mod:`autograder.shrink`) tries, so a failure that persists on them shrinks in a
+    bundle as it does with the references."""
+    from autograder.shrink import _candidates
+
+    if ex.compare in ("distribution", "orthogonal"):
+        return []
+    out: list[tuple[str, object]] = []
+    seen = {case_key(case.args, case.kwargs, case.steps)}
+    frontier = [case]
+    while frontier and len(out) < MAX_SHRUNK_PER_CASE:
+        nxt = []
+        for c in frontier:
+            for cand in _candidates(c):
+                sizes = [a.shape for a in cand.args if isinstance(a, np.ndarray)]
+                before = [a.shape for a in c.args if isinstance(a, np.ndarray)]
+                cut_to_one = all(
+                    n == m or n == 1
+                    for s, t in zip(sizes, before, strict=True)
+                    for n, m in zip(s, t, strict=True)
+                )
+                key = case_key(cand.args, cand.kwargs, cand.steps)
+                if not cut_to_one or key in seen:
+                    continue
+                seen.add(key)
+                try:
+                    value = run_case(ex, ex.reference, cand)
+                except Exception:  # noqa: BLE001 - not a valid input: the shrinker skips it
+                    continue
+                out.append((key, value))
+                nxt.append(cand)
+                if len(out) >= MAX_SHRUNK_PER_CASE:
+                    break
+        frontier = nxt
+    return out
+
+
 def dump_exercises(exercises) -> tuple[str, dict[str, np.ndarray]]:
     """(JSON text, arrays for ``numpy.savez``) storing the public side of ``exercises``."""
     from autograder.engine import run_case
@@ -113,16 +212,23 @@ def dump_exercises(exercises) -> tuple[str, dict[str, np.ndarray]]:
     items = []
     for ex in exercises:
         public = ex.cases(hidden=False)
+        public = [_compact_case(ex, c) for c in public]
         cases = []
         forward = []
         for c in public:
+            expected, as_dtype = _compact_expected(ex, run_case(ex, ex.reference, c))
             cases.append(
                 {
                     "group": c.group,
                     "steps": c.steps,
                     "args": codec.encode(list(c.args), arrays),
                     "kwargs": codec.encode(dict(c.kwargs), arrays),
-                    "expected": codec.encode(run_case(ex, ex.reference, c), arrays),
+                    "expected": codec.encode(expected, arrays),
+                    "expected_dtype": as_dtype,
+                    "shrunk": [
+                        {"key": k, "expected": codec.encode(v, arrays)}
+                        for k, v in _shrunk(ex, c, run_case)
+                    ],
                 }
             )
             if ex.forward is not None:
@@ -205,7 +311,12 @@ def load_exercises(module_file: str | Path) -> list:
             args = tuple(_markers(codec.decode(c["args"], arrays)))
             kwargs = _markers(codec.decode(c["kwargs"], arrays))
             cases.append(Case(c["group"], args, kwargs, steps=c["steps"]))
-            outputs[case_key(args, kwargs, c["steps"])] = codec.decode(c["expected"], arrays)
+            expected = codec.decode(c["expected"], arrays)
+            if c.get("expected_dtype"):
+                expected = expected.astype(c["expected_dtype"])
+            outputs[case_key(args, kwargs, c["steps"])] = expected
+            for small in c.get("shrunk", ()):
+                outputs[small["key"]] = codec.decode(small["expected"], arrays)
         hidden = [Case(g, (), {}) for g in item["hidden_groups"]]
         hidden += [hidden[-1]] * (item["hidden_count"] - len(hidden))
         fwd = item["forward"]

@@ -2,7 +2,8 @@
 
 Contents::
 
-    README.md, pyproject.toml          how to install and use it (``pip install -e .``)
+    README.md, pyproject.toml          how to set up (a venv, ``pip install -e .``: numpy,
+                                        scipy and Jupyter) and open a notebook
     chapters/NN_topic/exercises.ipynb   the student notebooks (generated from the registry)
     autograder/                         only what ``check()`` and ``autograder check FILE``
                                         need: registry, engine, feedback, compare, drivers,
@@ -13,16 +14,18 @@ Contents::
 Never in it: ``solutions/`` (the references), the chapter registries that generate the cases
 (hidden ones included), the grading, sandbox and notebook-building modules, the solution and
 nbgrader notebooks. Hidden cases appear only as group names and a count (for the points
-split shown by ``check()``). Without the references ``check()`` cannot shrink a failing
-input: it shows the failing public case as it is.
+split shown by ``check()``). Without the references ``check()`` still shrinks a failing
+input, through the stored smaller variants of each public case (:mod:`autograder.public`).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import shutil
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -61,25 +64,28 @@ EXERCISES = load_exercises(__file__)
 
 README = """# Course exercises (student bundle)
 
-Install once, from this folder (a virtual environment is a good idea):
+Two commands, from this folder (Python >= 3.11; on Windows use `.venv\\Scripts\\` for
+`.venv/bin/`):
 
-    pip install -e .
+    python3 -m venv .venv && .venv/bin/pip install -e .      # set up once (numpy, scipy, Jupyter)
+    .venv/bin/jupyter lab chapters/{first}/exercises.ipynb     # open a chapter's notebook
 
-Then open a chapter's notebook, e.g. `jupyter lab chapters/{first}/exercises.ipynb`, fill in
-the functions and run the `check(...)` cells: they run the public cases on your machine and
-show, for the first failure, the input, expected vs got and the error. Hidden cases run only
-at grading, so passing every public check is not a final grade.
+Fill in the functions and run the `check(...)` cells: they run the public cases on your
+machine and show, for the first failure, the smallest failing input found, expected vs got and
+the error. Hidden cases run only at grading, so passing every public check is not a final
+grade.
 
 The same checks on a whole notebook or a .py file, from a terminal:
 
-    autograder check chapters/{first}/exercises.ipynb
-    autograder check my_functions.py --exercise <function name>
-    autograder exercises
-
-(`python -m autograder check ...` from this folder works without installing.)
+    .venv/bin/autograder check chapters/{first}/exercises.ipynb
+    .venv/bin/autograder check my_functions.py --exercise <function name>
+    .venv/bin/autograder exercises
 
 Chapters: {chapters}
 """
+
+#: The bundle's dependencies: what check() needs, and Jupyter to open the notebooks.
+DEPENDENCIES = ("numpy>=1.26", "scipy>=1.11", "jupyterlab>=4", "ipykernel>=6")
 
 PYPROJECT = """[build-system]
 requires = ["setuptools>=68"]
@@ -90,7 +96,7 @@ name = "course-exercises"
 version = "{version}"
 description = "Student bundle: exercise notebooks and the check() of the course autograder"
 requires-python = ">=3.11"
-dependencies = ["numpy>=1.26", "scipy>=1.11"]
+dependencies = {dependencies}
 
 [project.scripts]
 autograder = "autograder.cli:main"
@@ -135,7 +141,9 @@ def build_bundle(folder: Path, chapters: list[str] | None = None) -> list[str]:
         chapter = exercises[0].chapter
         included |= {e.chapter for e in exercises}
         (package / "exercises" / f"{module}.py").write_text(STORED_MODULE.format(chapter=chapter))
-        write_exercises(exercises, package / "exercises" / f"{module}.json")
+        with warnings.catch_warnings():  # the references' own warnings on edge cases
+            warnings.simplefilter("ignore")
+            write_exercises(exercises, package / "exercises" / f"{module}.json")
     if wanted and wanted - included:
         raise ValueError(f"no exercises for chapter(s) {sorted(wanted - included)}")
     done = sorted(included)
@@ -144,7 +152,9 @@ def build_bundle(folder: Path, chapters: list[str] | None = None) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(notebooks.dumps(notebooks.student_notebook(chapter)))
     (folder / "README.md").write_text(README.format(first=done[0], chapters=", ".join(done)))
-    (folder / "pyproject.toml").write_text(PYPROJECT.format(version=__version__))
+    (folder / "pyproject.toml").write_text(
+        PYPROJECT.format(version=__version__, dependencies=json.dumps(list(DEPENDENCIES)))
+    )
     return done
 
 

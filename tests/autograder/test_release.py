@@ -158,7 +158,8 @@ def test_no_hidden_case_in_the_bundle(bundle):
     public_digests = set()
     for ex in registry.all_exercises():
         for c in ex.cases():
-            arrays = [a for a in (*c.args, *c.kwargs.values()) if _distinctive(a)]
+            form = c if c.hidden else public._compact_case(ex, c)  # public ones as stored
+            arrays = [a for a in (*form.args, *form.kwargs.values()) if _distinctive(a)]
             (hidden if c.hidden else public_digests).update(_digest(a) for a in arrays)
     assert public_digests <= stored  # the check below looks at the right data
     assert hidden.isdisjoint(stored)
@@ -358,3 +359,59 @@ def test_bundle_autograder_check_file_matches_the_repository(bundle, kind, tmp_p
     if kind == "py":
         assert "syntax error in mine.py at line" in isolated.stdout
         assert "running_loss" in isolated.stdout and "softmax_cross_entropy" in isolated.stdout
+
+
+# ------------------------------------------------------------------ small, and shrinks
+
+
+def test_the_bundle_is_a_small_download(bundle):
+    folder, _, _ = bundle
+    size = (folder.parent.parent / "student.zip").stat().st_size
+    assert size < 3 * 2**20, f"{size / 2**20:.1f} MB"
+
+
+def _shrunk_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "shrunk to the smallest" in line)
+    return [line.strip() for line in lines[start + 1 : start + 6]]
+
+
+def test_check_from_the_bundle_shrinks_a_failing_case_like_the_repository(bundle, tmp_path):
+    folder, _, _ = bundle
+    code = textwrap.dedent(
+        """
+        import numpy as np
+        from autograder import check
+        def l1_loss(input, target, *, reduction="mean", weight=None):
+            d = np.abs(input - target) * (1 if weight is None else weight)
+            if reduction == "none":
+                return d
+            return d.sum() + 1.0 if reduction == "sum" else d.mean()
+        check(l1_loss)
+        """
+    )
+    isolated = _same(code, folder, tmp_path)
+    repo = _run(code, tmp_path, None)
+    shown = _shrunk_lines(isolated.stdout)
+    assert shown == _shrunk_lines(repo.stdout)
+    # a 1 x 1 input: the public reduction case is bigger than that
+    assert shown[0].startswith("input = array([[") and "], [" not in shown[0], shown
+    assert shown[2] == "reduction = 'sum'"
+
+
+def test_distribution_outputs_are_stored_compactly_and_still_judged(bundle):
+    """The bundle's initializer cases: pattern-filled arrays and sorted float16 expected
+    outputs, under which the references pass (above) and a wrong spread fails."""
+    folder, _, _ = bundle
+    stored = {e.id: e for e in public.load_exercises(folder / "autograder/exercises/init.json")}
+    ex = stored["init.kaiming_normal_"]
+    assert ex.reference is not None
+    ref = registry.get("init.kaiming_normal_").reference
+
+    def too_wide(array, *args, **kwargs):
+        ref(array, *args, **kwargs)
+        array *= 1.5
+        return array
+
+    report = feedback.check_exercise(ex, too_wide)
+    assert not report.passed and "distribution" in report.text()
