@@ -98,6 +98,10 @@ async () => {
     const match = node.textContent.match(/\\[A-Za-z]{2,}|\\[_{}()\[\]]|\$\$/);
     if (match) rawTex.push(`${match[0]} in "${node.textContent.trim().slice(0, 80)}"`);
   }
+  // \text{smooth\_l1}: MathJax's text mode shows the backslash literally
+  for (const text of article.querySelectorAll("mjx-assistive-mml mtext")) {
+    if (/\\[A-Za-z_{}]/.test(text.textContent)) rawTex.push(`TeX in \\text{}: ${text.textContent}`);
+  }
   for (const err of article.querySelectorAll("mjx-merror")) {
     rawTex.push(`MathJax error: ${err.getAttribute("data-mjx-error") || describe(err)}`);
   }

@@ -1,7 +1,8 @@
 """Helpers the book's chapter notebooks import in a hidden setup cell.
 
-``use_book_style()`` makes matplotlib figures readable on the light and the dark theme
-(transparent background, mid-grey text and axes, mid-tone colours). ``exercise_table(module)``
+``use_book_style()`` makes matplotlib figures publication-like: white background (readable
+on the light and the dark theme alike), near-black text at readable sizes, the Okabe-Ito
+colour-blind-safe palette, thin grids. ``exercise_table(module)``
 renders the chapter's graded exercises, with points, from the autograder registry at build
 time, so the website and the grader can never disagree about what is graded.
 """
@@ -14,13 +15,18 @@ import inspect
 import matplotlib as mpl
 from IPython.display import Markdown
 
-#: Mid-tone colours that keep their contrast on a white and on a near-black page.
-PALETTE = ["#3b82f6", "#f97316", "#10b981", "#e11d48", "#a855f7", "#eab308", "#06b6d4", "#8b5e3c"]
-GREY = "#8a8a8a"
+#: Okabe & Ito's colour-blind-safe palette (blue, vermillion, bluish green, reddish purple,
+#: orange, sky blue, yellow, black): distinguishable with every common colour-vision deficiency.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+#: Line styles that go with the palette, so curves stay apart in greyscale too.
+LINESTYLES = ["-", "--", "-.", ":"]
+#: Reference lines, contours, annotations.
+GREY = "#6b6b6b"
+TEXT = "#1a1a1a"
 
 
 def use_book_style() -> None:
-    """Transparent figures with grey text: legible in light and dark mode alike.
+    """White figures with dark text and colour-blind-safe colours (Okabe-Ito).
 
     Also limits BLAS to one thread: the book's matrices are small, and on a shared 2-core
     machine a multi-threaded BLAS oversubscribes the CPU and runs ~25x slower.
@@ -33,26 +39,36 @@ def use_book_style() -> None:
         pass
     mpl.rcParams.update(
         {
-            "figure.facecolor": (0, 0, 0, 0),
-            "axes.facecolor": (0, 0, 0, 0),
-            "savefig.facecolor": (0, 0, 0, 0),
-            "savefig.transparent": True,
-            "figure.dpi": 96,
+            "figure.facecolor": "white",
+            "axes.facecolor": "white",
+            "savefig.facecolor": "white",
+            "savefig.transparent": False,
+            "figure.dpi": 110,
             "figure.figsize": (7.0, 3.4),
-            "text.color": GREY,
-            "axes.labelcolor": GREY,
-            "axes.edgecolor": GREY,
-            "axes.titlecolor": GREY,
-            "xtick.color": GREY,
-            "ytick.color": GREY,
-            "grid.color": GREY,
-            "grid.alpha": 0.3,
+            "text.color": TEXT,
+            "axes.labelcolor": TEXT,
+            "axes.edgecolor": "#444444",
+            "axes.titlecolor": TEXT,
+            "axes.titlesize": 11,
+            "axes.labelsize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "xtick.color": TEXT,
+            "ytick.color": TEXT,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "grid.color": "#b0b0b0",
+            "grid.alpha": 0.4,
+            "grid.linewidth": 0.6,
             "axes.grid": True,
-            "legend.frameon": False,
-            "legend.labelcolor": GREY,
+            "legend.frameon": True,
+            "legend.framealpha": 0.92,
+            "legend.edgecolor": "#cccccc",
+            "legend.fontsize": 9.5,
+            "legend.labelcolor": TEXT,
             "axes.prop_cycle": mpl.cycler(color=PALETTE),
             "lines.linewidth": 2.0,
-            "font.size": 10,
+            "font.size": 11,
         }
     )
     try:  # render inline figures with the transparent background, not the kernel default
@@ -64,7 +80,7 @@ def use_book_style() -> None:
             shell.run_line_magic(
                 "config",
                 "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', "
-                "'facecolor': (0, 0, 0, 0)}",
+                "'facecolor': 'white'}",
             )
     except Exception:  # noqa: BLE001 - outside IPython the rcParams above are enough
         pass

@@ -55,7 +55,7 @@ DEFECTS_PAGE = r"""<!doctype html>
 \[ a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} + a_{11} + a_{12} + a_{13}
    + a_{14} + a_{15} + a_{16} + a_{17} + a_{18} + a_{19} + a_{20} + a_{21} + a_{22} \]</div>
 <div class="math" id="equation-fits"><span class="eqno" style="float: right">(2)</span>
-\[ y = \gamma \hat x + \beta \]</div>
+\[ y = \gamma \hat x + \beta + \text{smooth\_l1} \]</div>
 <pre style="overflow: auto">short line
 LONG_LINE
 </pre>
@@ -83,6 +83,7 @@ def test_the_audit_sees_each_defect(book, browser, tmp_path):
     assert result["code_boxes"] == 2 and len(result["overflowing_code"]) == 1
     assert any("smooth" in tex for tex in result["raw_tex"])
     assert any("\\frac" in tex for tex in result["raw_tex"])
+    assert any(tex.startswith("TeX in") for tex in result["raw_tex"])  # \text{smooth\_l1}
 
 
 def check_page(site, browser, doc: str) -> tuple[dict, list[str]]:
