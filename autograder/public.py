@@ -97,11 +97,13 @@ class StoredReference:
 
 
 def _params(fn) -> list[dict]:
+    from autograder.registry import _plain_default  # NaN as float("nan"), as the stubs show
+
     out = []
     for p in inspect.signature(fn).parameters.values():
         item = {"name": p.name, "kind": p.kind.name}
         if p.default is not inspect.Parameter.empty:
-            item["default"] = repr(p.default)
+            item["default"] = repr(_plain_default(p.default))
         out.append(item)
     return out
 
