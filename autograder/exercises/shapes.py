@@ -259,16 +259,30 @@ def _cover(hidden: bool):
 
 
 def _point_sets(hidden: bool):
+    """Hidden cases move the public point sets by a random affine map (a quarter turn, an
+    integer scale and shift, so collinear points stay exactly collinear): the separable
+    labelings, hence the answer, are the same; the arrays are new."""
+
     def make(g: Gen):
-        yield case("plane", np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
-        yield case("plane", np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+        if hidden:
+            turns, scale = int(g.integers(1, 4)), float(g.integers(2, 4))
+            rotation = scale * np.linalg.matrix_power(np.array([[0.0, -1.0], [1.0, 0.0]]), turns)
+            shift = g.integers(-3, 4, 2).astype(np.float64)
+        else:
+            rotation, shift = np.eye(2), np.zeros(2)
+
+        def moved(points):
+            return np.array(points, dtype=np.float64) @ rotation.T + shift
+
+        yield case("plane", moved([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
+        yield case("plane", moved([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
         yield case("random", g.normal(5, 2))
-        yield case("degenerate", np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]))
+        yield case("degenerate", moved([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]))
         if hidden:
             yield case("random", g.normal(6, 3))
             yield case("random", g.normal(4, 1))
-            yield case("degenerate", np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.3, 0.3]]))
-            yield case("degenerate", np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 0.0]]))
+            yield case("degenerate", moved([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.3, 0.3]]))
+            yield case("degenerate", moved([[1.0, 2.0], [1.0, 2.0], [0.0, 0.0]]))
 
     return make
 
