@@ -61,22 +61,28 @@ def softplus_backward(grad_output, input, beta=1.0, threshold=20.0):
     return grad_output * _sigmoid(beta * input)
 
 
-def softmax(input, dim, *, temperature=1.0):
-    return _softmax(input / temperature, dim)
+def _cast(x, dtype):
+    return x if dtype is None else np.asarray(x).astype(dtype)  # torch casts first
 
 
-def softmax_backward(grad_output, input, dim, *, temperature=1.0):
-    s = _softmax(input / temperature, dim)
-    return s * (grad_output - (grad_output * s).sum(axis=dim, keepdims=True)) / temperature
+def softmax(input, dim, dtype=None, *, temperature=1.0):
+    return _softmax(_cast(input, dtype) / temperature, dim)
 
 
-def log_softmax(input, dim, *, temperature=1.0):
-    return _log_softmax(input / temperature, dim)
+def softmax_backward(grad_output, input, dim, dtype=None, *, temperature=1.0):
+    s = _softmax(_cast(input, dtype) / temperature, dim)
+    grad = s * (grad_output - (grad_output * s).sum(axis=dim, keepdims=True)) / temperature
+    return grad.astype(np.asarray(input).dtype)  # the gradient has the input's dtype
 
 
-def log_softmax_backward(grad_output, input, dim, *, temperature=1.0):
-    s = _softmax(input / temperature, dim)
-    return (grad_output - s * grad_output.sum(axis=dim, keepdims=True)) / temperature
+def log_softmax(input, dim, dtype=None, *, temperature=1.0):
+    return _log_softmax(_cast(input, dtype) / temperature, dim)
+
+
+def log_softmax_backward(grad_output, input, dim, dtype=None, *, temperature=1.0):
+    s = _softmax(_cast(input, dtype) / temperature, dim)
+    grad = (grad_output - s * grad_output.sum(axis=dim, keepdims=True)) / temperature
+    return grad.astype(np.asarray(input).dtype)  # the gradient has the input's dtype
 
 
 def cross_entropy(input, target, weight=None, **kw):
