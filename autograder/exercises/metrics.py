@@ -190,6 +190,10 @@ def _curve_points(hidden: bool):
         x = np.sort(g.uniform(12 if hidden else 6))
         yield case("increasing", x, g.uniform(x.size))
         yield case("decreasing", x[::-1].copy(), g.uniform(x.size))
+        if hidden:  # repeated x values (a vertical step) are still monotonic
+            x = np.sort(np.round(g.uniform(12), 1))
+            x[3] = x[4]
+            yield case("repeated x", x, g.uniform(x.size))
 
     return make
 
@@ -263,6 +267,9 @@ def _constant_target(factory):
         pred = y + 0.3 * g.normal(8)
         yield case("constant target", y, pred)
         yield case("constant target", y, pred, force_finite=False)
+        y2 = g.uniform(12, 2, low=1.0, high=5.0)
+        pred2 = y2 + 0.5 * g.normal(12, 2)
+        yield case("options", y2, pred2, multioutput="variance_weighted", force_finite=False)
 
     return make
 

@@ -144,6 +144,8 @@ def _clip_norm(hidden: bool):
         yield case("clipped", _grads(g, hidden), 1.0)
         yield case("not clipped", _grads(g, hidden), 100.0)
         yield case("norm_type", _grads(g, hidden), 1.0, norm_type=1.0 if hidden else np.inf)
+        if hidden:  # a general p-norm: (sum |g|^p)^(1/p)
+            yield case("norm_type", _grads(g, hidden), 1.0, norm_type=3.0)
 
     return make
 
