@@ -473,6 +473,10 @@ def killed_by_cases(ex: Exercise, fn, cases: list[Case], timeout=MUTANT_TIMEOUT)
 
     try:
         return _timed(timeout, _quiet, run)
+    except _Timeout:  # a busy machine, or a planted infinite loop: once more, much longer
+        pass
+    try:
+        return _timed(10 * timeout, _quiet, run)
     except _Timeout:
         return "timeout"
 
