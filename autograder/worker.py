@@ -75,18 +75,33 @@ def _apply_limits(limits: dict, n_exercises: int) -> None:
 
 
 def _load_submission(statements: list[dict]) -> tuple[dict, list[str]]:
-    """Execute each extracted top-level statement on its own; failures are noted, not fatal."""
+    """Execute each extracted top-level statement on its own; failures are noted, not fatal.
+
+    A statement that fails with a ``NameError`` is tried once more after all the others:
+    notebook cells run in another order than they appear (an import in the last cell, a
+    default value from a later cell) still load, as they did in the student's kernel."""
     namespace: dict = {"__name__": "submission"}
-    notes = []
-    for st in statements:
-        code = "\n" * (int(st["line"]) - 1) + st["code"]
-        try:
-            exec(compile(code, f"<cell {st['cell']}>", "exec"), namespace)
-        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
-            if isinstance(exc, SystemExit | KeyboardInterrupt):
-                exc = RuntimeError(f"{type(exc).__name__} at module level")
-            notes.append(f"cell {st['cell']}: {drivers.student_error(exc)}")
+    failures = [(st, _exec_statement(st, namespace)) for st in statements]
+    retry = [st for st, exc in failures if isinstance(exc, NameError)]
+    failures = [(st, exc) for st, exc in failures if exc is not None and st not in retry]
+    failures += [(st, _exec_statement(st, namespace)) for st in retry]
+    notes = [
+        f"cell {st['cell']}: {drivers.student_error(exc)}"
+        for st, exc in failures
+        if exc is not None
+    ]
     return namespace, notes
+
+
+def _exec_statement(st: dict, namespace: dict) -> BaseException | None:
+    code = "\n" * (int(st["line"]) - 1) + st["code"]
+    try:
+        exec(compile(code, f"<cell {st['cell']}>", "exec"), namespace)
+    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        if isinstance(exc, SystemExit | KeyboardInterrupt):
+            return RuntimeError(f"{type(exc).__name__} at module level")
+        return exc
+    return None
 
 
 def _signature(fn) -> list[str] | None:
