@@ -6,6 +6,7 @@ message carries a path of the grading machine (nbgrader's feedback HTML shows ce
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 
 
@@ -30,7 +31,12 @@ def grade_exercise(exercise_id: str, fn: Callable | Mapping) -> float:
     results: list[CaseResult] = []
     for case in ex.cases():
         try:
-            got = run_case(ex, fn, case)
+            # nbgrader scores a test cell 0 when anything reaches stderr, and a warning
+            # (e.g. scikit-learn's UndefinedMetricWarning, which the reference itself emits
+            # on an edge case) would: warnings are not part of the grade
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = run_case(ex, fn, case)
         except Exception as exc:  # noqa: BLE001
             err = student_error(exc)
             results.append(judge(ex, case, error=err.split(":", 1)[0] if case.hidden else err))

@@ -163,7 +163,10 @@ def check_outcome(attack, results) -> None:
             target = next(e for e in r.exercises if e.function == expect["target"])
             assert target.points == 0, (target.points, target.reason)
             assert re.search(expect["reason"], target.reason), target.reason
-            others = [(f, p, why) for f, p, why in summary if f != expect["target"] and why]
+            # "collateral": the submission's own functions that the attack breaks for itself
+            # (e.g. a patched np.isclose inside its own roc_auc_score): not a grader failure
+            spared = {expect["target"], *expect.get("collateral", [])}
+            others = [(f, p, why) for f, p, why in summary if f not in spared and why]
             assert not others, f"the attack cost other exercises: {others}"
         if "note" in expect:
             assert any(re.search(expect["note"], n) for n in r.notes), r.notes

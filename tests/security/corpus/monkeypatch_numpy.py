@@ -1,7 +1,8 @@
 # ruff: noqa: E501
 # ATTACK: monkeypatch numpy so that every comparison succeeds (np.allclose, np.isclose, np.array_equal, testing, ndarray methods)
 # DEFENCE: the comparison happens in the trusted parent with its own numpy; the child's patches die with the child
-# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "invalid", "reason": "values differ|expected .*, got"}
+# The patches also reach the submission's own roc_auc_score (its weighted average tests np.isclose): collateral of its own code.
+# EXPECT: {"chapter": "07_metrics", "target": "precision_score", "scope": "exercise", "category": "invalid", "reason": "values differ|expected .*, got", "collateral": ["roc_auc_score"]}
 import numpy as np
 
 np.allclose = lambda *a, **k: True
