@@ -29,19 +29,20 @@ def grade_exercise(exercise_id: str, fn: Callable | Mapping) -> float:
             return 0.0
         fn = found
     results: list[CaseResult] = []
-    for case in ex.cases():
-        try:
-            # nbgrader scores a test cell 0 when anything reaches stderr, and a warning
-            # (e.g. scikit-learn's UndefinedMetricWarning, which the reference itself emits
-            # on an edge case) would: warnings are not part of the grade
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+    # nbgrader scores a test cell 0 when anything reaches stderr, and a warning (e.g. the
+    # UndefinedMetricWarning that the reference itself emits on an edge case, while the
+    # expected output is computed) would: warnings are not part of the grade
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for case in ex.cases():
+            try:
                 got = run_case(ex, fn, case)
-        except Exception as exc:  # noqa: BLE001
-            err = student_error(exc)
-            results.append(judge(ex, case, error=err.split(":", 1)[0] if case.hidden else err))
-            continue
-        results.append(judge(ex, case, got))
+            except Exception as exc:  # noqa: BLE001
+                err = student_error(exc)
+                error = err.split(":", 1)[0] if case.hidden else err
+                results.append(judge(ex, case, error=error))
+                continue
+            results.append(judge(ex, case, got))
     for r in results:
         if not r.ok:
             print(f"✗ {r.name}: {r.reason}")
