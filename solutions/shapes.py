@@ -156,8 +156,15 @@ def conv_output_shape(
     (8, 16, 16, 16)
     """
     shape = _check_shape(input_shape)
-    dims = len(shape) - 2
     _check_groups(shape[1], out_channels, groups)
+    *_, spatial = _conv_geometry(shape[2:], kernel_size, stride, padding, dilation)
+    return (shape[0], int(out_channels), *spatial)
+
+
+def _conv_geometry(sizes, kernel_size, stride, padding, dilation):
+    """``(kernel, stride, dilation, pads, output sizes)`` per spatial axis of a convolution
+    over spatial ``sizes``, each argument checked (shared by the shapes and :func:`conv2d`)."""
+    dims = len(sizes)
     kernel = _per_axis(kernel_size, "kernel_size", dims, minimum=1)
     stride = _per_axis(stride, "stride", dims, minimum=1)
     dilation = _per_axis(dilation, "dilation", dims, minimum=1)
@@ -165,10 +172,10 @@ def conv_output_shape(
     spatial = tuple(
         _positive_size(conv_output_size(n, k, s, p, d), axis, "convolution output")
         for axis, (n, k, s, p, d) in enumerate(
-            zip(shape[2:], kernel, stride, pads, dilation, strict=True)
+            zip(sizes, kernel, stride, pads, dilation, strict=True)
         )
     )
-    return (shape[0], int(out_channels), *spatial)
+    return kernel, stride, dilation, pads, spatial
 
 
 def conv_transpose_output_shape(
@@ -540,15 +547,8 @@ def _conv2d_args(input, weight, bias, stride, padding, dilation, groups):
             raise ValueError(
                 f"bias must be a ({w.shape[0]},) array of dtype {x.dtype}; got {b.shape} {b.dtype}"
             )
-    kernel = w.shape[2:]
-    stride = _per_axis(stride, "stride", 2, minimum=1)
-    dilation = _per_axis(dilation, "dilation", 2, minimum=1)
-    pads = _conv_padding(padding, 2, kernel, stride, dilation)
-    out_hw = tuple(
-        _positive_size(conv_output_size(n, k, s, p, d), axis, "convolution output")
-        for axis, (n, k, s, p, d) in enumerate(
-            zip(x.shape[2:], kernel, stride, pads, dilation, strict=True)
-        )
+    _, stride, dilation, pads, out_hw = _conv_geometry(
+        x.shape[2:], tuple(w.shape[2:]), stride, padding, dilation
     )
     return x, w, b, unbatched, _Geometry(stride, dilation, pads, int(groups), out_hw)
 
