@@ -217,6 +217,8 @@ def _cmd_grade(args) -> int:
     todo = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) not in done]
     skipped = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) in done]
     subs = [sub for _, sub in todo]
+    # --json reports what it does not grade again from the stored verdicts
+    stored = book.stored_results(__version__) if book is not None and args.json else {}
 
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = None
@@ -283,15 +285,11 @@ def _cmd_grade(args) -> int:
             book.close()
     if bar:
         bar.close()
-    student = {id(sub): sid for sid, sub in todo}
     if args.json:
-        out = []
-        for sub, r in zip(subs, results, strict=True):
-            out.append(dict(r.to_json(), student=student[id(sub)]))
         json.dump(
             {
                 "sandbox": layers,
-                "submissions": out,
+                "submissions": _json_submissions(pairs, todo, results, stored),
                 "skipped": [{"student": sid, "submission": s.name} for sid, s in skipped],
                 "gradebook": mask_url(args.db) if book is not None else None,
             },
@@ -320,6 +318,23 @@ def _cmd_grade(args) -> int:
         )
         return 1
     return 0
+
+
+def _json_submissions(pairs, todo, results, stored: dict) -> list[dict]:
+    """``grade --json``'s submissions, in input order: each graded in this run
+    (``"stored": false``) or, when it was not graded again, its verdict as the gradebook has
+    it (``"stored": true``), so the same command prints the same scores every time. A
+    submission with neither (``--regrade-errors`` leaves ungraded ones) is only in
+    ``skipped``."""
+    fresh = {(sid, sub.sha256): r for (sid, sub), r in zip(todo, results, strict=True)}
+    out = []
+    for sid, sub in pairs:
+        key = (sid, sub.sha256)
+        if key in fresh:
+            out.append(dict(fresh[key].to_json(), student=sid, stored=False))
+        elif key in stored:
+            out.append(dict(stored[key], submission=sub.name, student=sid, stored=True))
+    return out
 
 
 def _rows(args):

@@ -188,6 +188,8 @@ def grade_submissions(
     workers are killed, in-flight submissions become ``infrastructure`` results
     ("interrupted", passed to ``on_result``), nothing new starts, and the interrupt is raised
     again once the threads have stopped (a second interrupt stops waiting for them)."""
+    if not subs:  # nothing to grade: no sandbox to start
+        return [], {}
     lim = limits(timeout=timeout, memory_mb=memory_mb)
     todo: queue.Queue = queue.Queue()
     for i, s in enumerate(subs):

@@ -412,6 +412,52 @@ class Gradebook:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    def stored_results(self, grader_version: str) -> dict[tuple[str, str], dict]:
+        """Each real verdict of that grader version rebuilt as the ``SubmissionResult.to_json()``
+        it was stored from, keyed by (student id, sha256): ``grade --json`` reports a
+        submission it does not grade again from these."""
+        verdicts = {
+            (g["student_id"], g["sha256"]): g
+            for g in self.graded_submissions(grader_version)
+            if g["status"] == GRADED
+        }
+        q = (
+            sa.select(submissions.c.student_id, submissions.c.sha256, results)
+            .join(results, results.c.submission_id == submissions.c.id)
+            .where(results.c.grader_version == grader_version)
+            .order_by(results.c.id)
+        )
+        exercises: dict[tuple[str, str], list] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                m = r._mapping
+                feedback = m["feedback"] or {}
+                exercises.setdefault((m["student_id"], m["sha256"]), []).append(
+                    {
+                        "id": m["exercise_id"],
+                        "function": feedback.get("function", ""),
+                        "points": m["score"],
+                        "max_points": _whole(m["max_score"]),
+                        "status": m["status"],
+                        "reason": feedback.get("reason", ""),
+                        "cases": m["cases"] or [],
+                    }
+                )
+        return {
+            key: {
+                "submission": g["name"],
+                "chapter": g["chapter"],
+                "points": g["points"],
+                "max_points": _whole(g["max_points"]),
+                "error": g["error"],
+                "notes": list(g["notes"] or []),
+                "grader_version": grader_version,
+                "status": GRADED,
+                "exercises": exercises.get(key, []),
+            }
+            for key, g in verdicts.items()
+        }
+
     def rows(self, grader_version: str, *, latest: bool = True) -> list[Row]:
         """Results of that grader version. With ``latest`` (default), one row per student and
         exercise: the one from the student's most recently first-seen submission that
@@ -462,6 +508,11 @@ class Gradebook:
             return conn.execute(
                 sa.select(sa.func.count()).select_from(metadata.tables[table])
             ).one()[0]
+
+
+def _whole(x: float) -> float | int:
+    """A stored maximum (a FLOAT column) as the int the grader wrote when it is whole."""
+    return int(x) if float(x).is_integer() else x
 
 
 class _Transaction:

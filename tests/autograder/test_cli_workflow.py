@@ -70,6 +70,15 @@ def run_cli(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+def copy_gradebook(url: str, dest: Path) -> str:
+    """A consistent copy of a SQLite gradebook (the backup API: WAL included)."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as src, sqlite3.connect(dest) as dst:
+        src.backup(dst)
+    return f"sqlite:///{dest}"
+
+
 def counts(url: str) -> dict[str, int]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -119,9 +128,44 @@ def test_second_run_skips_graded_submissions_and_adds_nothing(graded):
     before = counts(url)
     code, out = run_cli("grade", root / "subs", "--db", url, "--json")
     data = json.loads(out)
-    assert code == 0 and data["submissions"] == []
+    assert code == 0
     assert sorted(s["student"] for s in data["skipped"]) == sorted(EXPECTED)
     assert counts(url) == before
+
+
+def _unmarked(submissions: list[dict]) -> list[dict]:
+    return [{k: v for k, v in s.items() if k != "stored"} for s in submissions]
+
+
+def test_a_rerun_reports_stored_submissions_as_the_first_run_did(graded):
+    """``grade --json`` is a function of the submissions: a re-run reports every one from
+    the gradebook (marked ``stored``, not graded again) exactly as the first run did."""
+    root, url, first = graded
+    assert [s["stored"] for s in first["submissions"]] == [False] * 5
+    code, out = run_cli("grade", root / "subs", "--db", url, "--json")
+    again = json.loads(out)
+    assert code == 0
+    assert [s["stored"] for s in again["submissions"]] == [True] * 5
+    assert _unmarked(again["submissions"]) == _unmarked(first["submissions"])
+    assert again["sandbox"] == {}  # nothing was graded: no sandbox started
+
+
+def test_a_partial_rerun_mixes_stored_and_fresh_in_input_order(graded, tmp_path):
+    root, url, first = graded
+    url = copy_gradebook(url, tmp_path / "copy.db")  # bob's new submission stays out of it
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in ("alice.ipynb", "bob.ipynb", "dave.py"):
+        (folder / name).write_bytes((root / "subs" / name).read_bytes())
+    (folder / "bob.ipynb").write_text(_solution().replace("Chapter", "Chapter (bob's)"))
+    code, out = run_cli("grade", folder, "--db", url, "--json")
+    data = json.loads(out)
+    assert code == 0
+    got = [(s["student"], s["stored"], s["points"]) for s in data["submissions"]]
+    assert got == [("alice", True, FULL), ("bob", False, FULL), ("dave", True, HALF)]
+    dave = next(s for s in first["submissions"] if s["student"] == "dave")
+    assert _unmarked(data["submissions"])[2] == _unmarked([dave])[0]
+    assert [s["student"] for s in data["skipped"]] == ["alice", "dave"]
 
 
 def test_regrade_grades_again_without_duplicating(graded):
@@ -144,7 +188,14 @@ def test_a_zip_with_a_wrapper_folder_maps_to_the_same_students(graded, tmp_path)
     code, out = run_cli("grade", archive, "--db", url, "--json")
     data = json.loads(out)
     assert sorted(s["student"] for s in data["skipped"]) == ["alice", "dave"]
-    assert data["submissions"] == []
+    assert [(s["student"], s["stored"]) for s in data["submissions"]] == [
+        ("alice", True),
+        ("dave", True),
+    ]
+    assert {s["submission"] for s in data["submissions"]} == {
+        "batch/alice.ipynb",
+        "batch/dave.py",
+    }
 
 
 def test_report_json_per_student_and_per_exercise(graded):
@@ -245,7 +296,8 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     data = json.loads(resumed.stdout)
     assert len(data["skipped"]) == after_kill["gradings"]
-    assert len(data["submissions"]) == n - after_kill["gradings"]
+    fresh = [s for s in data["submissions"] if not s["stored"]]
+    assert len(fresh) == n - after_kill["gradings"] and len(data["submissions"]) == n
     assert all(s["points"] == FULL for s in data["submissions"])
     assert f"{n - after_kill['gradings']}/{n - after_kill['gradings']}" in resumed.stderr
     assert counts(url) == {"submissions": n, "gradings": n, "results": n * N_EX}
