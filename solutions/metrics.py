@@ -7,7 +7,8 @@ scores (log loss, Brier score, hinge loss), ranking scores (DCG, NDCG), ranking 
 DET) (ROC and its AUC, the
 precision-recall curve and three different "average precisions"), object detection (box IoU,
 COCO-style AP over IoU thresholds), perplexity, Dice and the regression errors (MSE, RMSE,
-MAE, MAPE, :math:`R^2`).
+MAE, MAPE, :math:`R^2`, explained variance, MSLE/RMSLE, median absolute error, max error,
+the pinball loss, the Tweedie deviances and the :math:`D^2` scores).
 
 Names, signatures, defaults, edge cases and error messages mirror ``sklearn.metrics`` 1.9
 wherever scikit-learn has the metric; the functions it lacks (11-point and all-point AP, box
@@ -2395,3 +2396,372 @@ def r2_score(
         # all-constant outputs give all-zero weights: fall back to the uniform mean
         multioutput = denominator if np.any(denominator != 0) else "uniform_average"
     return _average_outputs(scores, multioutput)
+
+
+def _reg_average(values, w):
+    """Column means of ``values``, weighted by ``w`` when given."""
+    return np.average(values, axis=0, weights=w)
+
+
+def _explained_fraction(numerator, denominator, multioutput, force_finite):
+    r""":math:`1 - \mathrm{num}/\mathrm{den}` per output, then averaged; with
+    ``force_finite`` a zero denominator gives 1.0 (perfect prediction) or 0.0."""
+    if force_finite:
+        scores = np.ones(numerator.shape[0], dtype=numerator.dtype)
+        defined = (denominator != 0) & (numerator != 0)
+        scores[defined] = 1 - numerator[defined] / denominator[defined]
+        scores[(numerator != 0) & (denominator == 0)] = 0.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = 1 - numerator / denominator
+    if isinstance(multioutput, str) and multioutput == "variance_weighted":
+        multioutput = denominator if np.any(denominator != 0) else "uniform_average"
+    return _average_outputs(scores, multioutput)
+
+
+def mean_squared_log_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
+    r"""Mean squared logarithmic error: the MSE of :math:`\log(1 + y)`, a relative error
+    for targets that grow exponentially (counts, prices).
+
+    .. math:: \mathrm{MSLE} = \frac{\sum_i w_i\, (\log(1 + y_i) - \log(1 + \hat y_i))^2}
+              {\sum_i w_i}
+
+    Targets and predictions must be greater than -1. Arguments as
+    :func:`mean_squared_error`.
+
+    Example:
+        >>> round(mean_squared_log_error([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 4)
+        0.0397
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    if np.any(y_true <= -1) or np.any(y_pred <= -1):
+        raise ValueError(
+            "Mean Squared Logarithmic Error cannot be used when targets contain values less "
+            "than or equal to -1."
+        )
+    errors = _reg_average((np.log1p(y_true) - np.log1p(y_pred)) ** 2, w)
+    return _average_outputs(errors, multioutput)
+
+
+def root_mean_squared_log_error(
+    y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"
+):
+    r"""Root mean squared logarithmic error, per output, then averaged over outputs.
+
+    .. math:: \mathrm{RMSLE} = \sqrt{\mathrm{MSLE}}
+
+    Arguments as :func:`mean_squared_log_error`.
+
+    Example:
+        >>> round(root_mean_squared_log_error([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 4)
+        0.1993
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    if np.any(y_true <= -1) or np.any(y_pred <= -1):
+        raise ValueError(
+            "Root Mean Squared Logarithmic Error cannot be used when targets contain values "
+            "less than or equal to -1."
+        )
+    errors = _reg_average((np.log1p(y_true) - np.log1p(y_pred)) ** 2, w)
+    return _average_outputs(np.sqrt(errors), multioutput)
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    r"""The weighted ``q``-quantile of one column, by the *averaged inverted CDF*: the
+    smallest value whose cumulative weight reaches :math:`q\,W`; when it reaches it exactly,
+    the mean of that value and the next one of positive weight (so unit weights give
+    ``np.median``). scikit-learn's ``_weighted_percentile(..., average=True)``."""
+    if not np.any(weights):
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    v, cdf = values[order], np.cumsum(weights[order])
+    target = q * cdf[-1]
+    if target == 0:
+        target = np.nextafter(target, 1)
+    last = v.shape[0] - 1
+    i = min(int(np.searchsorted(cdf, target)), last)
+    if cdf[i] - target > np.finfo(v.dtype).eps:
+        return v[i]
+    j = int(np.searchsorted(cdf, cdf[i], side="right"))  # next value of positive weight
+    return (v[i] + v[j if j <= last else i]) / 2
+
+
+def _column_quantiles(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
+    return np.array([_weighted_quantile(col, weights, q) for col in values.T], dtype=values.dtype)
+
+
+def median_absolute_error(y_true, y_pred, *, multioutput="uniform_average", sample_weight=None):
+    r"""Median absolute error: robust to outliers, unlike the MAE.
+
+    .. math:: \mathrm{MedAE} = \operatorname{median}_i\, |y_i - \hat y_i|
+
+    With ``sample_weight``, the weighted median (averaged inverted CDF, which equals
+    ``np.median`` for unit weights). Arguments as :func:`mean_squared_error` (note the
+    order: ``multioutput`` comes before ``sample_weight``, as in scikit-learn).
+
+    Example:
+        >>> median_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.5
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    errors = np.abs(y_pred - y_true)
+    if w is None:
+        output_errors = np.median(errors, axis=0)
+    else:
+        output_errors = _column_quantiles(errors, w, 0.5)
+    return _average_outputs(output_errors, multioutput)
+
+
+def explained_variance_score(
+    y_true, y_pred, *, sample_weight=None, multioutput="uniform_average", force_finite=True
+):
+    r"""Explained variance: :math:`R^2` that ignores a constant bias of the predictions.
+
+    .. math:: \mathrm{EV} = 1 - \frac{\operatorname{Var}(y - \hat y)}{\operatorname{Var}(y)}
+
+    (weighted variances). It equals :func:`r2_score` when the residuals have mean zero, and
+    exceeds it otherwise: :math:`\hat y = y + 5` scores 1.0. Arguments as
+    :func:`r2_score`.
+
+    Example:
+        >>> round(explained_variance_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 4)
+        0.9572
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(
+        y_true, y_pred, sample_weight, multioutput, (*MULTIOUTPUT_OPTIONS, "variance_weighted")
+    )
+    residual = y_true - y_pred
+    numerator = _reg_average((residual - _reg_average(residual, w)) ** 2, w)
+    denominator = _reg_average((y_true - _reg_average(y_true, w)) ** 2, w)
+    return _explained_fraction(numerator, denominator, multioutput, force_finite)
+
+
+def max_error(y_true, y_pred):
+    r"""The worst absolute error over the samples (a single output only).
+
+    .. math:: \mathrm{MaxErr} = \max_i\, |y_i - \hat y_i|
+
+    Example:
+        >>> max_error([3, 2, 7, 1], [4, 2, 7, 1])
+        1.0
+    """
+    y_true, y_pred, _, _ = _check_reg_targets(y_true, y_pred, None, "uniform_average")
+    if y_true.shape[1] > 1:
+        raise ValueError("Multioutput not supported in max_error")
+    return float(np.max(np.abs(y_true - y_pred)))
+
+
+def mean_pinball_loss(
+    y_true, y_pred, *, sample_weight=None, alpha=0.5, multioutput="uniform_average"
+):
+    r"""Pinball (quantile) loss: minimized in expectation by the ``alpha``-quantile of
+    :math:`y`, the loss of quantile regression.
+
+    .. math:: L_\alpha = \frac{1}{\sum_i w_i}\sum_i w_i \begin{cases}
+              \alpha\,(y_i - \hat y_i) & y_i \ge \hat y_i \\
+              (1 - \alpha)\,(\hat y_i - y_i) & y_i < \hat y_i \end{cases}
+
+    ``alpha=0.5`` gives half the mean absolute error. Arguments as
+    :func:`mean_squared_error`; ``alpha`` in [0, 1].
+
+    Example:
+        >>> round(mean_pinball_loss([1, 2, 3], [0, 2, 3], alpha=0.1), 4)
+        0.0333
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    _check_alpha(alpha)
+    return _average_outputs(_pinball(y_true, y_pred, w, alpha), multioutput)
+
+
+def _check_alpha(alpha) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.number):
+        raise TypeError(f"alpha must be a real number in [0, 1]; got {alpha!r}")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"The 'alpha' parameter must be a float in the range [0, 1]. Got {alpha}")
+
+
+def _pinball(y_true, y_pred, w, alpha) -> np.ndarray:
+    diff = y_true - y_pred
+    sign = (diff >= 0).astype(diff.dtype)
+    loss = alpha * sign * diff - (1 - alpha) * (1 - sign) * diff
+    return _reg_average(loss, w)
+
+
+def _check_d2_samples(n_samples: int) -> bool:
+    if n_samples < 2:
+        warnings.warn(
+            "D^2 score is not well-defined with less than two samples.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return False
+    return True
+
+
+def d2_pinball_score(
+    y_true, y_pred, *, sample_weight=None, alpha=0.5, multioutput="uniform_average"
+):
+    r""":math:`D^2` of the pinball loss: the share of the pinball loss of the best constant
+    (the weighted ``alpha``-quantile of ``y_true``) that the predictions remove.
+
+    .. math:: D^2_\alpha = 1 - \frac{L_\alpha(y, \hat y)}{L_\alpha(y, q_\alpha(y))}
+
+    1 is perfect, 0 is the constant quantile; a zero denominator gives 1.0 or 0.0 as in
+    :func:`r2_score` with ``force_finite``. NaN (with an :class:`UndefinedMetricWarning`)
+    for fewer than two samples.
+
+    Example:
+        >>> round(d2_pinball_score([1, 2, 3], [1, 3, 3]), 4)
+        0.5
+    """
+    y_true, y_pred, w, multioutput = _check_reg_targets(y_true, y_pred, sample_weight, multioutput)
+    _check_alpha(alpha)
+    if not _check_d2_samples(y_pred.shape[0]):
+        return float("nan")
+    numerator = _pinball(y_true, y_pred, w, alpha)
+    weights = np.ones(y_true.shape[0], dtype=y_true.dtype) if w is None else w
+    quantile = _column_quantiles(y_true, weights, alpha)
+    denominator = _pinball(y_true, np.broadcast_to(quantile, y_true.shape), weights, alpha)
+    return _explained_fraction(numerator, denominator, multioutput, force_finite=True)
+
+
+def d2_absolute_error_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
+    r""":math:`D^2` of the absolute error: the share of the absolute error of the weighted
+    median of ``y_true`` that the predictions remove.
+
+    .. math:: D^2_{\mathrm{abs}} = 1 - \frac{\sum_i w_i |y_i - \hat y_i|}
+              {\sum_i w_i |y_i - \operatorname{median}(y)|}
+
+    :func:`d2_pinball_score` with ``alpha=0.5``.
+
+    Example:
+        >>> round(d2_absolute_error_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 4)
+        0.7647
+    """
+    return d2_pinball_score(
+        y_true, y_pred, sample_weight=sample_weight, alpha=0.5, multioutput=multioutput
+    )
+
+
+def _tweedie_deviance(y_true, y_pred, w, power) -> float:
+    p = power
+    if p < 0:
+        dev = 2 * (
+            np.power(np.where(y_true > 0, y_true, 0.0), 2 - p) / ((1 - p) * (2 - p))
+            - y_true * np.power(y_pred, 1 - p) / (1 - p)
+            + np.power(y_pred, 2 - p) / (2 - p)
+        )
+    elif p == 0:
+        dev = (y_true - y_pred) ** 2
+    elif p == 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xlogy = np.where(y_true == 0, 0.0, y_true * np.log(y_true / y_pred))
+        dev = 2 * (xlogy - y_true + y_pred)
+    elif p == 2:
+        dev = 2 * (np.log(y_pred / y_true) + y_true / y_pred - 1)
+    else:
+        dev = 2 * (
+            np.power(y_true, 2 - p) / ((1 - p) * (2 - p))
+            - y_true * np.power(y_pred, 1 - p) / (1 - p)
+            + np.power(y_pred, 2 - p) / (2 - p)
+        )
+    return float(np.average(dev, weights=w))
+
+
+def _check_power(power) -> None:
+    if isinstance(power, bool) or not isinstance(power, int | float | np.number):
+        raise TypeError(f"power must be a real number; got {power!r}")
+    if 0 < power < 1:
+        raise ValueError(
+            f"The 'power' parameter must be a float in the range (-inf, 0.0] or [1.0, inf). "
+            f"Got {power} instead."
+        )
+
+
+def mean_tweedie_deviance(y_true, y_pred, *, sample_weight=None, power=0):
+    r"""Mean Tweedie deviance: the deviance of the exponential-dispersion family with
+    variance :math:`\propto \mu^p` (``power`` :math:`p`).
+
+    .. math:: d_p(y, \mu) = 2\left(\frac{\max(y, 0)^{2-p}}{(1-p)(2-p)}
+              - \frac{y\,\mu^{1-p}}{1-p} + \frac{\mu^{2-p}}{2-p}\right)
+
+    with the limits :math:`p = 0`: :math:`(y - \mu)^2` (normal, the MSE); :math:`p = 1`:
+    :math:`2(y \log(y/\mu) - y + \mu)` (Poisson); :math:`p = 2`:
+    :math:`2(\log(\mu/y) + y/\mu - 1)` (gamma). :math:`p \in (0, 1)` is not a distribution.
+    The domain depends on :math:`p` (e.g. Poisson: :math:`y \ge 0, \mu > 0`).
+
+    Example:
+        >>> round(mean_tweedie_deviance([2, 0, 1, 4], [0.5, 0.5, 2.0, 2.0], power=1), 4)
+        1.426
+    """
+    _check_power(power)
+    y_true, y_pred, w, _ = _check_reg_targets(y_true, y_pred, sample_weight, "uniform_average")
+    if y_true.shape[1] > 1:
+        raise ValueError("Multioutput not supported in mean_tweedie_deviance")
+    y_true, y_pred = y_true[:, 0], y_pred[:, 0]
+    message = f"Mean Tweedie deviance error with power={power} can only be used on "
+    if power < 0:
+        if np.any(y_pred <= 0):
+            raise ValueError(message + "strictly positive y_pred.")
+    elif 1 <= power < 2:
+        if np.any(y_true < 0) or np.any(y_pred <= 0):
+            raise ValueError(message + "non-negative y and strictly positive y_pred.")
+    elif power >= 2:
+        if np.any(y_true <= 0) or np.any(y_pred <= 0):
+            raise ValueError(message + "strictly positive y and y_pred.")
+    return _tweedie_deviance(y_true, y_pred, w, power)
+
+
+def mean_poisson_deviance(y_true, y_pred, *, sample_weight=None):
+    r"""Mean Poisson deviance, :func:`mean_tweedie_deviance` with ``power=1``.
+
+    .. math:: d(y, \mu) = 2\,(y \log(y/\mu) - y + \mu)
+
+    Example:
+        >>> round(mean_poisson_deviance([2, 0, 1, 4], [0.5, 0.5, 2.0, 2.0]), 4)
+        1.426
+    """
+    return mean_tweedie_deviance(y_true, y_pred, sample_weight=sample_weight, power=1)
+
+
+def mean_gamma_deviance(y_true, y_pred, *, sample_weight=None):
+    r"""Mean gamma deviance, :func:`mean_tweedie_deviance` with ``power=2`` (scale-free:
+    multiplying ``y`` and ``y_pred`` by a constant leaves it unchanged).
+
+    .. math:: d(y, \mu) = 2\,(\log(\mu/y) + y/\mu - 1)
+
+    Example:
+        >>> round(mean_gamma_deviance([2, 0.5, 1, 4], [0.5, 0.5, 2, 2]), 4)
+        1.0569
+    """
+    return mean_tweedie_deviance(y_true, y_pred, sample_weight=sample_weight, power=2)
+
+
+def d2_tweedie_score(y_true, y_pred, *, sample_weight=None, power=0):
+    r""":math:`D^2` of the Tweedie deviance: the share of the deviance of the weighted mean
+    of ``y_true`` that the predictions remove (``power=0`` gives :func:`r2_score`).
+
+    .. math:: D^2 = 1 - \frac{\sum_i w_i\, d_p(y_i, \hat y_i)}{\sum_i w_i\, d_p(y_i, \bar y)}
+
+    NaN (with an :class:`UndefinedMetricWarning`) for fewer than two samples. A constant
+    ``y_true`` (zero denominator) gives NaN or ``-inf``, as numpy divides (deliberate:
+    scikit-learn 1.9.1 raises ``ZeroDivisionError`` there).
+
+    Example:
+        >>> round(d2_tweedie_score([2, 0, 1, 4], [0.5, 0.5, 2.0, 2.0], power=1), 4)
+        0.0538
+    """
+    _check_power(power)
+    y_true_2d, y_pred_2d, w, _ = _check_reg_targets(
+        y_true, y_pred, sample_weight, "uniform_average"
+    )
+    if y_true_2d.shape[1] > 1:
+        raise ValueError("Multioutput not supported in d2_tweedie_score")
+    if not _check_d2_samples(y_pred_2d.shape[0]):
+        return float("nan")
+    y_true, y_pred = y_true_2d[:, 0], y_pred_2d[:, 0]
+    numerator = mean_tweedie_deviance(y_true, y_pred, sample_weight=w, power=power)
+    mean = np.average(y_true, weights=w)
+    denominator = _tweedie_deviance(y_true, np.full_like(y_true, mean), w, power)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(1 - np.float64(numerator) / np.float64(denominator))
