@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from autograder.engine import CaseResult, ExerciseResult
 from autograder.extract import Submission
-from autograder.grade import SubmissionResult
+from autograder.grade import SubmissionResult, chapter_of
 from autograder.registry import HIDDEN_SEED_ENV
 from autograder.version import __version__
 
@@ -88,6 +88,23 @@ def grade_batch(batch: list[dict], options: dict) -> dict:
     )
 
 
+def _failed_batch(subs: list[Submission], chapter: str | None, exc: BaseException) -> dict:
+    """What a batch whose task failed on the cluster (its worker died more often than the
+    scheduler allows: ``KilledWorker``, a lost connection) returns: one ``infrastructure``
+    result per submission (no score stored; the next run grades them)."""
+    why = f"the Dask task grading it failed ({type(exc).__name__})"
+    return {
+        "grader_version": __version__,
+        "sandbox": {},
+        "results": [
+            SubmissionResult(
+                s.name, chapter_of(s, chapter), status="infrastructure", error=why
+            ).to_json()
+            for s in subs
+        ],
+    }
+
+
 def grade_on_dask(
     address,
     subs: list[Submission],
@@ -134,7 +151,10 @@ def grade_on_dask(
         out: list[SubmissionResult | None] = [None] * len(subs)
         layers: dict = {}
         for fut in as_completed(list(futures)):
-            payload = fut.result()
+            try:
+                payload = fut.result()
+            except Exception as exc:  # noqa: BLE001 - the task died (KilledWorker...): no score
+                payload = _failed_batch([subs[i] for i in futures[fut]], chapter, exc)
             if payload["grader_version"] != __version__:
                 raise RuntimeError(
                     f"a Dask worker runs grader version {payload['grader_version']}, this is "

@@ -66,6 +66,11 @@ def infer_chapter(sub: Submission) -> str:
     return ""
 
 
+def chapter_of(sub: Submission, chapter: str | None) -> str:
+    """The chapter ``sub`` is graded for: ``chapter`` (an id or a short name) or inferred."""
+    return registry.CHAPTERS.get(chapter, chapter) if chapter else infer_chapter(sub)
+
+
 def build_job(sub: Submission, exercises: list[Exercise], lim: dict, hidden_seed):
     """The sandbox job for ``sub``: its statements plus every case of ``exercises``, the cases
     built once per grading run (:func:`autograder.engine.job_cases`)."""
@@ -212,7 +217,7 @@ def grade_submissions(
         return res
 
     def one(worker_box: list, sub: Submission) -> SubmissionResult:
-        ch = registry.CHAPTERS.get(chapter, chapter) if chapter else infer_chapter(sub)
+        ch = chapter_of(sub, chapter)
         res = SubmissionResult(sub.name, ch)
         exercises = registry.exercises_for_chapter(ch) if ch else []
         if sub.error or not exercises:

@@ -376,3 +376,70 @@ def test_graders_started_together_on_a_new_gradebook_store_everything_once(
         password = url.split("://", 1)[1].split("@")[0].split(":")[1]
         assert all(password not in out + err for out, err in outputs)
         assert all("postgres:***@127.0.0.1" in out for out, _ in outputs)
+
+
+# ---------------------------------------------------------------------------- a killed Dask worker
+
+
+def kill_a_busy_worker(cluster, proc: subprocess.Popen, db: Path, n: int) -> int:
+    """Once the run has stored a first submission, SIGKILL a Dask worker process that has a
+    grading task; returns how many submissions were stored at that moment."""
+    from distributed import Client
+
+    with Client(cluster.scheduler_address) as client:
+        stored = wait_for_rows(proc, db, 1)
+        deadline = time.monotonic() + 120
+        while True:
+            busy = [w for w, keys in client.processing().items() if keys]
+            if busy or time.monotonic() > deadline or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert busy, "no task in flight to kill"
+        pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+        os.kill(pid, signal.SIGKILL)
+    assert stored < n, "not killed mid-batch"
+    return stored
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("allowed_failures", [3, 0], ids=["task-retried", "task-given-up"])
+def test_a_killed_dask_worker_stores_no_false_grade_and_a_rerun_completes_it(
+    batch, tmp_path, allowed_failures
+):
+    """A Dask worker killed with SIGKILL mid-run: the scheduler runs its task again on a
+    worker that lives (Dask's default, 3 failures allowed: the run finishes) or gives the task
+    up (no failure allowed: ``KilledWorker``); either way the run ends without a traceback,
+    stores no score for what the dead worker was grading, and the same command run again
+    leaves the gradebook equal, row by row, to a clean run's."""
+    import dask
+    from distributed import LocalCluster
+
+    folder, n, clean = batch
+    db = tmp_path / "gb.db"
+    url = f"sqlite:///{db}"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+    ):
+        dask_grade = grade_cmd(folder, url, "--no-progress", "--dask", cluster.scheduler_address)
+        proc = start(dask_grade)
+        kill_a_busy_worker(cluster, proc, db, n)
+        _, err = proc.communicate(timeout=600)
+        assert "Traceback" not in err, err
+        got = snapshot(url)
+        graded = {k: v for k, v in got["submissions"].items() if v[0] == GRADED}
+        assert all(clean["submissions"][k] == v for k, v in graded.items())  # no false zero
+        assert all(clean["results"][k] == v for k, v in got["results"].items())
+        assert {k[:2] for k in got["results"]} <= set(graded)
+        failed = {k: v for k, v in got["submissions"].items() if v[0] != GRADED}
+        assert all(v[0] == INFRASTRUCTURE and "KilledWorker" in v[3] for v in failed.values())
+        if allowed_failures:
+            assert proc.returncode == 0 and not failed, err
+        else:
+            assert proc.returncode == 1 and failed, err
+            assert f"{len(failed)} submission(s) not graded (infrastructure failure" in err
+        again = run(dask_grade)
+        assert again.returncode == 0, again.stderr
+    assert differences(snapshot(url), clean) == []
