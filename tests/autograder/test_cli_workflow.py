@@ -79,6 +79,20 @@ def copy_gradebook(url: str, dest: Path) -> str:
     return f"sqlite:///{dest}"
 
 
+def html_tags(text: str) -> list[tuple[str, list]]:
+    """Every start tag of an HTML page, as the browser's tokenizer sees it."""
+    from html.parser import HTMLParser
+
+    tags = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, attrs))
+
+    Tags().feed(text)
+    return tags
+
+
 def counts(url: str) -> dict[str, int]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -209,10 +223,21 @@ def test_report_json_per_student_and_per_exercise(graded):
     assert stats["n"] == 5 and stats["max_score"] == _EX.points
     assert stats["mean"] == pytest.approx(sum(EXPECTED.values()) / 5)
     assert (stats["min"], stats["max"], stats["full_marks"]) == (0.0, _EX.points, 1)
+    # bob's untouched stub is not an attempt; the reasons are those of the attempts
+    assert (stats["attempted"], stats["mean_attempted"]) == (4, (_EX.points + HALF) / 4)
+    assert stats["distribution"] == [[0.0, 3], [HALF, 1], [_EX.points, 1]]
     reasons = dict(stats["failures"])
-    assert reasons["not implemented yet"] == 1
-    assert reasons["missing function"] == 1
-    assert sum(reasons.values()) == 4  # everyone but alice lost points
+    assert reasons == {
+        "raises ValueError in every case group": 1,  # carol: the group names, not her text
+        "syntax error (the cell is skipped)": 1,  # erin: not "missing function"
+        "output[0]: wrong value in group buggy backward": 1,  # dave: first value of a list
+    }
+    assert data["hardest"][0] == EX  # the only exercise anyone attempted and got wrong
+    # bins of 10 % and one for full marks: alice 100 %, dave HALF of FULL points, the rest 0
+    want = [3] + [0] * 9 + [1]
+    want[int(100 * HALF / FULL) // 10] += 1
+    assert data["chapters"][CHAPTER]["histogram"] == want
+    assert data["chapters"][CHAPTER]["totals"] == TOTALS
 
 
 def test_report_text_names_students_and_reasons(graded):
@@ -220,7 +245,12 @@ def test_report_text_names_students_and_reasons(graded):
     code, out = run_cli("report", "--db", url)
     assert code == 0
     assert "5 students" in out and "alice" in out and "dave" in out
-    assert "not implemented yet" in out and "missing function" in out
+    assert "not implemented yet" in out and "syntax error" in out
+    alice, bob = (
+        next(ln for ln in out.splitlines() if ln.startswith(f"  {s} ")) for s in ("alice", "bob")
+    )
+    assert CHAPTER in alice and "lost" not in alice
+    assert f"lost: not implemented yet: {N_EX} exercises" in bob
 
 
 def test_report_html_escapes_everything_student_provided(graded, tmp_path):
@@ -231,7 +261,13 @@ def test_report_html_escapes_everything_student_provided(graded, tmp_path):
     assert len(pages) == 5
     texts = {p.name: p.read_text() for p in [out, *pages]}
     for name, text in texts.items():
-        assert "<script" not in text and "<img" not in text, name
+        tags = html_tags(text)
+        assert "script" not in [t for t, _ in tags], name
+        assert not [a for _, attrs in tags for a, _ in attrs if a.startswith("on")], name
+        for tag, attrs in tags:  # the plots only: inline SVG data, nothing a student wrote
+            if tag == "img":
+                assert sorted(dict(attrs)) == ["alt", "class", "src"], attrs
+                assert dict(attrs)["src"].startswith("data:image/svg+xml;base64,"), attrs
     assert "carol&lt;img src=x onerror=alert(1)&gt;" in texts["report.html"]
     carol = next(t for n, t in texts.items() if n.startswith("carol"))
     assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in carol
