@@ -48,15 +48,28 @@ class Build:
 
 
 def toc_documents() -> list[str]:
-    """Every document listed in _toc.yml, in order (e.g. 'chapters/01_init/index')."""
+    """Every document listed in _toc.yml, section pages included, in reading order
+    (e.g. 'chapters/04_losses/index', 'chapters/04_losses/regression', ...)."""
+    return [doc for docs in toc_chapters().values() for doc in docs]
+
+
+def toc_chapters() -> dict[str, list[str]]:
+    """Each top-level entry of _toc.yml -> its pages (its own page, then its sections)."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    docs = [toc["root"]]
+    chapters = {toc["root"]: [toc["root"]]}
     for part in toc.get("parts", []):
-        docs += [entry["file"] for entry in part.get("chapters", [])]
-    return docs
+        for entry in part.get("chapters", []):
+            chapters[entry["file"]] = [entry["file"]] + [s["file"] for s in entry.get("sections", [])]
+    return chapters
 
 
 def chapter_documents() -> list[str]:
+    """The chapters' first pages (one per chapter)."""
+    return [doc for doc in toc_chapters() if doc.startswith("chapters/")]
+
+
+def chapter_page_documents() -> list[str]:
+    """Every page of every chapter: a chapter split into sections has several."""
     return [doc for doc in toc_documents() if doc.startswith("chapters/")]
 
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.book.conftest import ROOT, chapter_documents, toc_documents
+from tests.book.conftest import ROOT, chapter_documents, toc_chapters, toc_documents
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -86,19 +86,56 @@ def test_toc_lists_the_nine_chapters():
     assert [doc.split("/")[1] for doc in chapter_documents()] == EXPECTED_CHAPTERS
 
 
+#: Chapters split into section pages (d2l-style), each page in reading order.
+SPLIT_CHAPTERS = {
+    "04_losses": [
+        "index",
+        "regression",
+        "likelihood",
+        "classification",
+        "margin",
+        "mistakes",
+        "graded-exercises",
+    ],
+    "05_optimizers": [
+        "index",
+        "gradient-descent",
+        "adaptive",
+        "trajectories",
+        "schedules",
+        "mistakes",
+        "graded-exercises",
+    ],
+}
+
+
+def test_long_chapters_are_split_into_section_pages():
+    pages = {doc.split("/")[1]: docs for doc, docs in toc_chapters().items() if "/" in doc}
+    for chapter, names in SPLIT_CHAPTERS.items():
+        assert pages[chapter] == [f"chapters/{chapter}/{name}" for name in names]
+        for name in names:
+            assert (ROOT / "chapters" / chapter / f"{name}.md").is_file(), f"{chapter}/{name}.md"
+
+
 @pytest.mark.parametrize("doc", chapter_documents())
 def test_chapter_has_math_figures_and_exercises(book, doc):
-    path = page_path(book, doc)
-    assert path.exists(), f"{doc} was not built"
-    page = parse(path)
-    assert page.math >= 5, f"{doc}: only {page.math} math elements"
-    figures = [src for src in page.images if src.endswith((".png", ".svg", ".jpg"))]
+    """Over all the chapter's pages (one, or the index and its sections)."""
+    math, figures, ids, links = 0, [], set(), []
+    for page_doc in toc_chapters()[doc]:
+        path = page_path(book, page_doc)
+        assert path.exists(), f"{page_doc} was not built"
+        page = parse(path)
+        assert page.errors == 0, f"{page_doc}: an executed cell printed an error or to stderr"
+        math += page.math
+        figures += [src for src in page.images if src.endswith((".png", ".svg", ".jpg"))]
+        ids |= page.ids
+        links += page.links
+    assert math >= 5, f"{doc}: only {math} math elements"
     assert len(figures) >= 2, f"{doc}: {len(figures)} figures, want >= 2 executed plots"
-    assert "exercises" in page.ids, f"{doc}: no 'Exercises' section"
-    assert "common-mistakes" in page.ids, f"{doc}: no 'Common mistakes' section"
-    assert page.errors == 0, f"{doc}: an executed cell printed an error or to stderr"
+    assert "exercises" in ids, f"{doc}: no 'Exercises' section"
+    assert "common-mistakes" in ids, f"{doc}: no 'Common mistakes' section"
     if (ROOT / doc).parent.joinpath("exercises.ipynb").exists():
-        downloads = [u for u in page.links if "_downloads/" in u and u.endswith("exercises.ipynb")]
+        downloads = [u for u in links if "_downloads/" in u and u.endswith("exercises.ipynb")]
         assert downloads, f"{doc}: the chapter's exercises.ipynb is not linked for download"
 
 

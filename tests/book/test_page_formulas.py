@@ -2,7 +2,7 @@
 reproduce ``torch.optim`` and ``torch.optim.lr_scheduler``.
 
 Each ``*_box`` below is a transcription of one ``{prf:algorithm}`` of
-``chapters/05_optimizers/index.md`` (same symbols, same order, first-step conventions
+``chapters/05_optimizers/*.md`` (same symbols, same order, first-step conventions
 included), written from the page, not from ``solutions/``. They are run next to the torch
 optimizer with the same hyperparameters on the same gradient sequence; a formula on the page
 that disagrees with torch fails here. The closed forms of the schedules (the section
@@ -22,7 +22,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-PAGE = Path(__file__).resolve().parents[2] / "chapters" / "05_optimizers" / "index.md"
+#: The chapter's pages (it is split into sections: index.md, then one page per section).
+PAGES = sorted((Path(__file__).resolve().parents[2] / "chapters" / "05_optimizers").glob("*.md"))
+
+
+def page_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
 STEPS = 12
 
 
@@ -284,7 +289,7 @@ def test_asgd_box_average_matches_torch():
 
 
 def test_every_box_is_on_the_page():
-    labels = set(re.findall(r"^:label: (alg-[a-z]+)$", PAGE.read_text(encoding="utf-8"), re.M))
+    labels = set(re.findall(r"^:label: (alg-[a-z]+)$", page_text(), re.M))
     assert labels == set(CASES), sorted(labels ^ set(CASES))
 
 
@@ -392,4 +397,4 @@ def test_schedule_formula_matches_torch(anchor):
     expected = torch_lrs(make, steps)
     got = np.array([formula(t) for t in range(steps)])
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=anchor)
-    assert f"({anchor})=" in PAGE.read_text(encoding="utf-8")
+    assert f"({anchor})=" in page_text()

@@ -1,7 +1,7 @@
 """The losses chapter's formulas, transcribed from the page, reproduce ``torch.nn.functional``.
 
 Each ``page_*`` function below transcribes one display equation of
-``chapters/04_losses/index.md`` (its label is in the name of the test case and is checked to
+``chapters/04_losses/*.md`` (its label is in the name of the test case and is checked to
 be on the page); the loss and, where the page states it, the gradient are compared with
 torch's loss and autograd gradient in float64 on random inputs. Written from the page, not
 from ``solutions/``: a formula on the page that disagrees with torch fails here.
@@ -18,7 +18,12 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-PAGE = Path(__file__).resolve().parents[2] / "chapters" / "04_losses" / "index.md"
+#: The chapter's pages (it is split into sections: index.md, then one page per section).
+PAGES = sorted((Path(__file__).resolve().parents[2] / "chapters" / "04_losses").glob("*.md"))
+
+
+def page_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
 RNG = np.random.default_rng(0)
 
 
@@ -277,7 +282,7 @@ CASES = {
 
 @pytest.mark.parametrize("label", sorted(CASES))
 def test_page_formula_matches_torch(label):
-    assert re.search(rf"^\$\$ \({re.escape(label)}\)$", PAGE.read_text(encoding="utf-8"), re.M), (
+    assert re.search(rf"^\$\$ \({re.escape(label)}\)$", page_text(), re.M), (
         f"equation ({label}) is no longer on the page"
     )
     for i, (ours, theirs) in enumerate(CASES[label]()):
