@@ -6,7 +6,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book book-shots serve test lint bench mutants setup system clean
+.PHONY: book book-shots serve test lint bench bench-faults mutants setup system clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/references.py
+
+# Every gradebook fault (Ctrl-C, SIGTERM, SIGKILL, disk full, concurrent graders, a killed Dask
+# worker) on 200 submissions, each compared row by row with a clean run (needs root for the
+# disk-full tmpfs; ~30 min on 2 cores). `make bench-faults N=20` for a quick one.
+bench-faults: $(STAMP)
+	$(PY) bench/faults.py $(if $(N),-n $(N))
 
 # Mutation score of every exercise's cases (the full sweep; slow: tens of minutes).
 # `make mutants EXERCISE=losses.cross_entropy` for one exercise (or a chapter);

@@ -11,6 +11,7 @@ not JSON. Mid-batch is "the gradebook has k grading rows" (polled), never a slee
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -126,9 +127,13 @@ def batch(tmp_path_factory):
 # ---------------------------------------------------------------------------- Ctrl-C
 
 
-def interrupt(folder: Path, db: Path, signals: list[int]) -> tuple[subprocess.Popen, str, float]:
+def interrupt(
+    folder: Path, db: Path, signals: list[int], at: int = 1
+) -> tuple[subprocess.Popen, str, float]:
+    """Send ``signals`` to a grading run's process group once it has stored ``at``
+    submissions; returns the process, its stderr and the seconds from signal to exit."""
     proc = start(grade_cmd(folder, f"sqlite:///{db}", "--no-progress", "--workers", "2"))
-    wait_for_rows(proc, db, 1)
+    wait_for_rows(proc, db, at)
     sent = time.monotonic()
     for i, sig in enumerate(signals):
         if i:
@@ -294,16 +299,22 @@ STOPPED = re.compile(
 )
 
 
-@pytest.fixture
-def small_fs(tmp_path):
-    """A 4 MB tmpfs of its own (we are root: the suite runs as root, like CI)."""
-    mnt = tmp_path / "small"
+@contextlib.contextmanager
+def tmpfs(mnt: Path, size: str):
+    """A tmpfs of ``size`` mounted at ``mnt`` (needs root: the suite runs as root, like CI)."""
     mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], check=True)
     try:
         yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=True)
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 4 MB filesystem of its own."""
+    with tmpfs(tmp_path / "small", "4m") as mnt:
+        yield mnt
 
 
 def fill(folder: Path) -> Path:
@@ -381,13 +392,13 @@ def test_graders_started_together_on_a_new_gradebook_store_everything_once(
 # ---------------------------------------------------------------------------- a killed Dask worker
 
 
-def kill_a_busy_worker(cluster, proc: subprocess.Popen, db: Path, n: int) -> int:
-    """Once the run has stored a first submission, SIGKILL a Dask worker process that has a
+def kill_a_busy_worker(cluster, proc: subprocess.Popen, db: Path, n: int, at: int = 1) -> int:
+    """Once the run has stored ``at`` submissions, SIGKILL a Dask worker process that has a
     grading task; returns how many submissions were stored at that moment."""
     from distributed import Client
 
     with Client(cluster.scheduler_address) as client:
-        stored = wait_for_rows(proc, db, 1)
+        stored = wait_for_rows(proc, db, at)
         deadline = time.monotonic() + 120
         while True:
             busy = [w for w, keys in client.processing().items() if keys]
