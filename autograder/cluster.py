@@ -51,11 +51,19 @@ def result_from_json(data: dict) -> SubmissionResult:
             e["points"],
             e["max_points"],
             [
-                CaseResult(c["name"], c["group"], c["hidden"], c["ok"], c["reason"])
+                CaseResult(
+                    c["name"],
+                    c["group"],
+                    c["hidden"],
+                    c["ok"],
+                    c["reason"],
+                    mistake=c.get("mistake", ""),
+                )
                 for c in e["cases"]
             ],
             e["status"],
             e["reason"],
+            e.get("mistake"),
         )
         for e in data["exercises"]
     ]

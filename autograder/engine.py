@@ -141,6 +141,7 @@ class CaseResult:
     ok: bool
     reason: str = ""
     details: dict = field(default_factory=dict)
+    mistake: str = ""  # the id of the known mistake diagnosing this case's group (failing only)
 
 
 @dataclass
@@ -152,6 +153,8 @@ class ExerciseResult:
     cases: list[CaseResult]
     status: str = "graded"  # graded | missing | error (reason says why)
     reason: str = ""
+    #: The exercise's diagnosis, ``{"id", "sentence", "link"}`` (see autograder.diagnosis).
+    mistake: dict | None = None
 
     def to_json(self) -> dict:
         return {
@@ -161,6 +164,7 @@ class ExerciseResult:
             "max_points": self.max_points,
             "status": self.status,
             "reason": self.reason,
+            "mistake": self.mistake,
             "cases": [
                 {
                     "name": c.name,
@@ -168,6 +172,7 @@ class ExerciseResult:
                     "hidden": c.hidden,
                     "ok": c.ok,
                     "reason": c.reason,
+                    **({"mistake": c.mistake} if c.mistake else {}),
                 }
                 for c in self.cases
             ],

@@ -13,15 +13,17 @@ from __future__ import annotations
 import difflib
 import inspect
 import signal
+import textwrap
 import threading
 import time
 import traceback
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder import registry
+from autograder import diagnosis, registry
 from autograder.compare import compare
 from autograder.drivers import student_error
 from autograder.engine import CaseResult, expected_output, run_case
@@ -50,6 +52,8 @@ class CheckReport:
     gradient_note: str = ""
     seconds: float = 0.0
     missing: str = ""
+    #: (group, hidden) -> the known mistake that explains it (autograder.diagnosis)
+    diagnoses: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -109,6 +113,7 @@ class CheckReport:
             n = plural(len(rs), "case")
             mark = "✓" if not bad else "✗"
             lines.append(f"  {mark} {group} ({n})" + (f": {bad[0].reason}" if bad else ""))
+        lines += self.diagnosis_lines()
         if self.first_failure:
             f = self.first_failure
             lines.append(
@@ -119,6 +124,17 @@ class CheckReport:
         if self.gradient_note:
             lines.append(f"  {self.gradient_note}")
         return "\n".join(lines + self.footer())
+
+    def diagnosis_lines(self) -> list[str]:
+        """One paragraph per known mistake that explains failing groups: its sentence and
+        the Common-mistakes entry to read."""
+        lines = []
+        for known in dict.fromkeys(self.diagnoses.values()):
+            groups = [g for (g, _), k in self.diagnoses.items() if k == known]
+            text = f"➜ Known mistake ({known.id}), in {', '.join(groups)}: {known.sentence}"
+            lines += textwrap.wrap(text, 92, initial_indent="  ", subsequent_indent="    ")
+            lines.append(f"    See Common mistakes: {known.link}")
+        return lines
 
     def short(self) -> str:
         """One line (``check()`` of a whole notebook: untouched stubs, missing functions)."""
@@ -344,9 +360,13 @@ def check_exercise(ex: Exercise, fn, *, forward=None) -> CheckReport:
     cases = ex.cases(hidden=False)
     try:
         with _time_limit(CHECK_TIMEOUT):
+            gots = []
             for c in cases:
-                ok, reason, details, _ = _outcome(ex, fn, c)
+                ok, reason, details, got = _outcome(ex, fn, c)
                 report.results.append(CaseResult(c.name, c.group, False, ok, reason, details))
+                gots.append(diagnosis.ERROR if got is None and not ok else got)
+            if not report.not_implemented:
+                report.diagnoses = _diagnose(ex, cases, report.results, gots)
             first = next((c for c, r in zip(cases, report.results, strict=True) if not r.ok), None)
             if first is not None and not report.not_implemented:
                 report.first_failure = _describe_failure(ex, fn, first)
@@ -361,6 +381,19 @@ def check_exercise(ex: Exercise, fn, *, forward=None) -> CheckReport:
             report.gradient_note = f"(stopped looking for a smaller failing input: {exc})"
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _diagnose(ex: Exercise, cases: list[Case], results: list[CaseResult], gots: list) -> dict:
+    """Known mistakes explaining the failing groups; each failing case gets the id."""
+    with warnings.catch_warnings():  # the wrong implementations' own warnings are noise here
+        warnings.simplefilter("ignore")
+        found = diagnosis.diagnose(
+            ex, cases, [r.ok for r in results], gots, lambda c: expected_output(ex, c)
+        )
+    for c, r in zip(cases, results, strict=True):
+        if not r.ok and (c.group, c.hidden) in found:
+            r.mistake = found[(c.group, c.hidden)].id
+    return found
 
 
 def _gradient_note(ex, backward, forward, cases, results) -> str:

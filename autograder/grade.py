@@ -16,9 +16,17 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
-from autograder import codec, registry
-from autograder.engine import CaseResult, ExerciseResult, job_cases, judge, score
+from autograder import codec, diagnosis, registry
+from autograder.engine import (
+    CaseResult,
+    ExerciseResult,
+    expected_output,
+    job_cases,
+    judge,
+    score,
+)
 from autograder.extract import Submission
 from autograder.registry import Exercise
 from autograder.sandbox import Worker, limits
@@ -118,24 +126,30 @@ def assemble(
             )
             continue
         got_by_name = {c["name"]: c for c in r["cases"]}
-        crs = []
+        crs, gots = [], []
         for c in cases:
             g = got_by_name.get(c.name, {"error": "no output"})
+            gots.append(diagnosis.ERROR)
             if "error" in g:
                 err = g["error"] if not c.hidden else _hidden_error(g["error"])
                 crs.append(judge(ex, c, error=err))
             else:
                 try:
-                    crs.append(judge(ex, c, codec.decode(g["output"], out_arrays)))
+                    got = codec.decode(g["output"], out_arrays)
+                    crs.append(judge(ex, c, got))
+                    gots[-1] = got
                 except Exception as exc:  # a malformed output must not stop grading
                     crs.append(judge(ex, c, error=f"ungradable output ({type(exc).__name__})"))
+        mistake = diagnosis.apply(ex, cases, crs, gots, partial(expected_output, ex))
         pts = score(ex, crs)
         reason = ""
         if pts < ex.points:
             reason = _signature_note(ex, r.get("signature"))
             first = next(x for x in crs if not x.ok)
             reason = "; ".join(filter(None, [f"{first.name}: {first.reason}", reason]))
-        results.append(ExerciseResult(ex.id, ex.function, pts, ex.points, crs, "graded", reason))
+        results.append(
+            ExerciseResult(ex.id, ex.function, pts, ex.points, crs, "graded", reason, mistake)
+        )
     return results
 
 

@@ -79,6 +79,8 @@ results = sa.Table(
     sa.Column("feedback", sa.JSON, nullable=False),  # {"function", "reason"}
     sa.Column("cases", sa.JSON, nullable=False),  # [{"name", "group", "hidden", "ok", "reason"}]
     sa.Column("graded_at", sa.DateTime, nullable=False),
+    # the diagnosed known mistake's id (autograder.diagnosis), NULL when none: queryable
+    sa.Column("mistake", sa.String(64), nullable=True),
     sa.UniqueConstraint("submission_id", "exercise_id", "grader_version", name="uq_result"),
 )
 
@@ -144,6 +146,7 @@ class Row:
     reason: str
     cases: list
     grader_version: str
+    mistake: str | None = None  # the diagnosed known mistake's id (autograder.diagnosis)
 
 
 def _now() -> datetime:
@@ -321,6 +324,7 @@ class Gradebook:
                         "status": ex["status"],
                         "feedback": {"function": ex["function"], "reason": ex["reason"]},
                         "cases": ex["cases"],
+                        "mistake": (ex.get("mistake") or {}).get("id"),
                         "graded_at": when,
                     },
                     ("submission_id", "exercise_id", "grader_version"),
@@ -499,6 +503,7 @@ class Gradebook:
                 reason=(m["feedback"] or {}).get("reason", ""),
                 cases=m["cases"] or [],
                 grader_version=m["grader_version"],
+                mistake=m["mistake"],
             )
             out[(row.student_id, row.exercise_id) if latest else i] = row
         return sorted(out.values(), key=lambda r: (r.student_id, r.chapter, r.exercise_id))

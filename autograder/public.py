@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import codec
+from autograder import codec, diagnosis
 
 FORMAT = 1
 
@@ -206,6 +206,32 @@ def _shrunk(ex, case, run_case) -> list[tuple[str, object]]:
     return out
 
 
+def _mistakes(ex, public, arrays) -> list[dict]:
+    """Each known mistake of ``ex`` (autograder.mistakes): its fixed text and its outputs on
+    the stored public cases, so that ``check()`` diagnoses without the wrong code."""
+    from autograder import mistakes
+    from autograder.engine import run_case
+
+    out = []
+    for m in mistakes.for_exercise(ex.id):
+        outputs = []
+        for c in public:
+            try:
+                with np.errstate(all="ignore"):
+                    value, as_dtype = _compact_expected(ex, run_case(ex, m.wrong, c))
+            except Exception:  # noqa: BLE001 - the wrong code refuses this input
+                continue
+            outputs.append(
+                {
+                    "key": case_key(c.args, c.kwargs, c.steps),
+                    "output": codec.encode(value, arrays),
+                    "dtype": as_dtype,
+                }
+            )
+        out.append({"id": m.id, "sentence": m.sentence, "link": m.link, "outputs": outputs})
+    return out
+
+
 def dump_exercises(exercises) -> tuple[str, dict[str, np.ndarray]]:
     """(JSON text, arrays for ``numpy.savez``) storing the public side of ``exercises``."""
     from autograder.engine import run_case
@@ -243,6 +269,7 @@ def dump_exercises(exercises) -> tuple[str, dict[str, np.ndarray]]:
                 )
         items.append(
             {
+                "mistakes": _mistakes(ex, public, arrays),
                 "id": ex.id,
                 "chapter": ex.chapter,
                 "function": ex.function,
@@ -319,6 +346,13 @@ def load_exercises(module_file: str | Path) -> list:
             outputs[case_key(args, kwargs, c["steps"])] = expected
             for small in c.get("shrunk", ()):
                 outputs[small["key"]] = codec.decode(small["expected"], arrays)
+        for m in item.get("mistakes", ()):
+            stored_outputs = {}
+            for o in m["outputs"]:
+                value = codec.decode(o["output"], arrays)
+                stored_outputs[o["key"]] = value.astype(o["dtype"]) if o["dtype"] else value
+            known = diagnosis.Known(m["id"], item["id"], m["sentence"], m["link"])
+            diagnosis.register_stored(item["id"], known, stored_outputs)
         hidden = [Case(g, (), {}) for g in item["hidden_groups"]]
         hidden += [hidden[-1]] * (item["hidden_count"] - len(hidden))
         fwd = item["forward"]

@@ -25,6 +25,12 @@ def table(results, layers: dict, *, verbose: bool = False) -> str:
             mark = "✓" if e.points == e.max_points else ("~" if e.points > 0 else "✗")
             pts = f"{_fmt_points(e.points):>5} / {e.max_points:<3}"
             lines.append(f"  {mark} {e.id:36s} {pts} {e.reason}"[:200].rstrip())
+            if getattr(e, "mistake", None):  # a diagnosis (autograder.diagnosis): fixed text
+                m = e.mistake
+                share = f", {m['groups']} of {m['failing_groups']} failing groups"
+                share = share if m.get("failing_groups", 0) > m.get("groups", 0) else ""
+                lines.append(f"      ➜ known mistake ({m['id']}{share}): {m['sentence']}")
+                lines.append(f"        see Common mistakes: {m['link']}")
             if verbose:
                 for c in e.cases:
                     if not c.ok and e.status == "graded":
