@@ -1096,6 +1096,8 @@ def _one_hot_targets(y_true, labels):
     y_true = _dense(y_true)
     _refuse_bytes(y_true)
     if y_true.ndim == 2 and y_true.shape[1] > 1:  # already a label indicator matrix
+        if _type_of_target(y_true, "y_true") != "multilabel-indicator":
+            raise ValueError("Multioutput target data is not supported with label binarization")
         classes = np.arange(y_true.shape[1])
         onehot = (y_true != 0).astype(np.int64)
     else:
@@ -1333,6 +1335,301 @@ def hinge_loss(y_true, pred_decision, *, labels=None, sample_weight=None):
         margin = sign * pred
     losses = np.maximum(1 - margin, 0)
     return float(np.average(losses, weights=sample_weight))
+
+
+# --------------------------------------------------------------------------------------------
+# Reports and ratios of hard labels; D^2 of probabilistic predictions
+# --------------------------------------------------------------------------------------------
+
+REPORT_HEADERS = ("precision", "recall", "f1-score", "support")
+
+
+def _report_averages(y_type: str) -> tuple[str, ...]:
+    if y_type.startswith("multilabel"):
+        return ("micro", "macro", "weighted", "samples")
+    return ("micro", "macro", "weighted")
+
+
+def classification_report(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    target_names=None,
+    sample_weight=None,
+    digits=2,
+    output_dict=False,
+    zero_division="warn",
+):
+    r"""Precision, recall, F1 and support of every label, then their averages, as a text
+    table (or a dict with ``output_dict=True``).
+
+    .. math:: P_k = \frac{TP_k}{TP_k + FP_k},\quad R_k = \frac{TP_k}{TP_k + FN_k},\quad
+              F_{1,k} = \frac{2 P_k R_k}{P_k + R_k},\quad \mathrm{support}_k = TP_k + FN_k
+
+    followed by the micro, macro and weighted averages (and ``samples`` for multilabel
+    targets) as in :func:`precision_recall_fscore_support`. For single-label targets that
+    cover every label, micro P = R = F1 = accuracy, so that row is printed as ``accuracy``
+    (a single number in the dict).
+
+    Args:
+        y_true, y_pred: ``(n_samples,)`` labels or ``(n_samples, n_labels)`` indicators.
+        labels: the labels to report (and their order); default: every label seen.
+        target_names: display names of ``labels``, same length.
+        digits: decimals in the text table (the dict keeps full precision).
+        output_dict: return ``{name: {"precision", "recall", "f1-score", "support"}, ...}``.
+        zero_division: as :func:`precision_recall_fscore_support`.
+
+    Example:
+        >>> print(classification_report([0, 1, 1, 2], [0, 1, 2, 2]))
+                      precision    recall  f1-score   support
+        <BLANKLINE>
+                   0       1.00      1.00      1.00         1
+                   1       1.00      0.50      0.67         2
+                   2       0.50      1.00      0.67         1
+        <BLANKLINE>
+            accuracy                           0.75         4
+           macro avg       0.83      0.83      0.78         4
+        weighted avg       0.88      0.75      0.75         4
+        <BLANKLINE>
+    """
+    y_type, seen, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    labels_given = labels is not None
+    labels = np.asarray(labels) if labels_given else seen
+    micro_is_accuracy = y_type in ("binary", "multiclass") and (
+        not labels_given or set(labels.tolist()) >= set(seen.tolist())
+    )
+    if target_names is not None and len(labels) != len(target_names):
+        if not labels_given:
+            raise ValueError(
+                f"Number of classes, {len(labels)}, does not match size of target_names, "
+                f"{len(target_names)}. Try specifying the labels parameter"
+            )
+        warnings.warn(
+            f"labels size, {len(labels)}, does not match size of target_names, "
+            f"{len(target_names)}",
+            stacklevel=2,
+        )
+    if target_names is None:
+        target_names = [f"{label}" for label in labels]
+    scores = dict(labels=labels, sample_weight=sample_weight, zero_division=zero_division)
+    p, r, f1, s = precision_recall_fscore_support(y_true, y_pred, average=None, **scores)
+    if sample_weight is not None:  # weighted supports print as floats, as in scikit-learn
+        s = s.astype(np.float64)
+    rows = [(name, *values) for name, *values in zip(target_names, p, r, f1, s, strict=False)]
+    averages = []
+    for average in _report_averages(y_type):
+        heading = "accuracy" if average == "micro" and micro_is_accuracy else f"{average} avg"
+        avg_p, avg_r, avg_f1, _ = precision_recall_fscore_support(
+            y_true, y_pred, average=average, **scores
+        )
+        averages.append((heading, avg_p, avg_r, avg_f1, np.sum(s)))
+    if output_dict:
+        report = {name: _report_entry(values) for name, *values in rows}
+        for heading, *values in averages:
+            report[heading] = _report_entry(values)
+        if "accuracy" in report:
+            report["accuracy"] = report["accuracy"]["precision"]
+        return report
+    return _report_text(rows, averages, target_names, digits)
+
+
+def _report_entry(values) -> dict[str, float]:
+    return {header: float(v) for header, v in zip(REPORT_HEADERS, values, strict=True)}
+
+
+def _report_text(rows, averages, target_names, digits: int) -> str:
+    """scikit-learn's layout, character for character."""
+    width = max(max((len(name) for name in target_names), default=0), len("weighted avg"), digits)
+    head = "{:>{width}s} " + " {:>9}" * len(REPORT_HEADERS)
+    row_fmt = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}\n"
+    text = head.format("", *REPORT_HEADERS, width=width) + "\n\n"
+    for row in rows:
+        text += row_fmt.format(*row, width=width, digits=digits)
+    text += "\n"
+    for heading, *values in averages:
+        if heading == "accuracy":
+            accuracy_fmt = "{:>{width}s} " + " {:>9.{digits}}" * 2 + " {:>9.{digits}f} {:>9}\n"
+            text += accuracy_fmt.format(heading, "", "", *values[2:], width=width, digits=digits)
+        else:
+            text += row_fmt.format(heading, *values, width=width, digits=digits)
+    return text
+
+
+def _check_replace_undefined_by(replace_undefined_by):
+    """``replace_undefined_by`` as NaN or a validated ``{"LR+": ..., "LR-": ...}`` dict."""
+    if isinstance(replace_undefined_by, float) and np.isnan(replace_undefined_by):
+        return replace_undefined_by
+    if not isinstance(replace_undefined_by, dict) and replace_undefined_by == 1.0:
+        return {"LR+": 1.0, "LR-": 1.0}
+    message = (
+        "The dictionary passed as `replace_undefined_by` needs to be in the form "
+        "`{'LR+': `value_1`, 'LR-': `value_2`}` where the value for `LR+` ranges from `1.0` "
+        "to `np.inf` or is `np.nan` and the value for `LR-` ranges from `0.0` to `1.0` or "
+        f"is `np.nan`; got `{replace_undefined_by}`."
+    )
+    if not isinstance(replace_undefined_by, dict):
+        raise ValueError(
+            "replace_undefined_by must be np.nan, 1.0 or a dict {'LR+': value, 'LR-': value}; "
+            f"got {replace_undefined_by!r}"
+        )
+    if "LR+" not in replace_undefined_by or "LR-" not in replace_undefined_by:
+        raise ValueError(message)
+    lr_pos, lr_neg = replace_undefined_by["LR+"], replace_undefined_by["LR-"]
+    for value in (lr_pos, lr_neg):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ValueError(message)
+    if lr_pos < 1.0 or lr_neg < 0.0 or lr_neg > 1.0:
+        raise ValueError(message)
+    return replace_undefined_by
+
+
+def class_likelihood_ratios(
+    y_true, y_pred, *, labels=None, sample_weight=None, replace_undefined_by=np.nan
+):
+    r"""Positive and negative likelihood ratios of a binary classifier: how much a positive
+    (negative) prediction multiplies the odds of the positive class.
+
+    .. math:: \mathrm{LR}_+ = \frac{\mathrm{TPR}}{\mathrm{FPR}}
+              = \frac{TP / (TP + FN)}{FP / (FP + TN)},\qquad
+              \mathrm{LR}_- = \frac{1 - \mathrm{TPR}}{1 - \mathrm{FPR}}
+              = \frac{FN / (TP + FN)}{TN / (FP + TN)}
+
+    Post-test odds = :math:`\mathrm{LR} \times` pre-test odds, which makes them independent
+    of the prevalence (unlike precision). :math:`\mathrm{LR}_+ > 1` and
+    :math:`\mathrm{LR}_- < 1` for a useful classifier. An undefined ratio (no positive
+    sample, ``FP = 0`` or ``TN = 0``) warns (:class:`UndefinedMetricWarning`) and takes
+    ``replace_undefined_by``: NaN, ``1.0`` (the worst value of both) or a dict
+    ``{"LR+": value in [1, inf] or NaN, "LR-": value in [0, 1] or NaN}``.
+
+    Returns:
+        ``(positive_likelihood_ratio, negative_likelihood_ratio)``.
+
+    Example:
+        >>> class_likelihood_ratios([0, 1, 0, 1, 0], [1, 1, 0, 0, 0])
+        (1.5, 0.75)
+    """
+    y_type, _, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
+    if y_type != "binary":
+        raise ValueError(
+            "class_likelihood_ratios only supports binary classification problems, got "
+            f"targets of type: {y_type}"
+        )
+    replace = _check_replace_undefined_by(replace_undefined_by)
+    cm = confusion_matrix(y_true, y_pred, sample_weight=sample_weight, labels=labels)
+    tn, fp, fn, tp = cm.ravel()
+    support_pos, support_neg = tp + fn, tn + fp
+    advice = (
+        "Use the `replace_undefined_by` param to control this behavior. To suppress this "
+        "warning or turn it into an error, see Python's `warnings` module and "
+        "`warnings.catch_warnings()`."
+    )
+    if support_pos == 0:
+        warnings.warn(
+            "No samples of the positive class are present in `y_true`. "
+            "`positive_likelihood_ratio` and `negative_likelihood_ratio` are both set to "
+            f"`np.nan`. {advice}",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        lr_pos = lr_neg = np.nan
+    if fp == 0:
+        start = (
+            "No samples were predicted for the positive class and `positive_likelihood_ratio` is "
+            if tp == 0
+            else "`positive_likelihood_ratio` is ill-defined and "
+        )
+        warnings.warn(
+            start + "set to `np.nan`. Use the `replace_undefined_by` param to ",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        lr_pos = replace if not isinstance(replace, dict) else replace["LR+"]
+    else:
+        lr_pos = (tp * support_neg) / (fp * support_pos)
+    if tn == 0:
+        warnings.warn(
+            f"`negative_likelihood_ratio` is ill-defined and set to `np.nan`. {advice}",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        lr_neg = replace if not isinstance(replace, dict) else replace["LR-"]
+    else:
+        lr_neg = (fn * support_neg) / (tn * support_pos)
+    return float(lr_pos), float(lr_neg)
+
+
+def _null_model(onehot: np.ndarray, sample_weight) -> np.ndarray:
+    """The constant prediction of the (weighted) class frequencies, one row per sample."""
+    prior = np.average(onehot.astype(np.float64), axis=0, weights=sample_weight)
+    return np.tile(prior, (onehot.shape[0], 1))
+
+
+def _too_few_for_d2(y_proba, y_true, sample_weight) -> bool:
+    _check_consistent_length(y_proba, np.asarray(y_true), sample_weight)
+    return not _check_d2_samples(_num_samples(np.asarray(y_proba)))
+
+
+def _log_loss_sum(onehot, proba, sample_weight) -> float:
+    eps = np.finfo(proba.dtype).eps
+    loss = -np.sum(onehot * np.log(np.clip(proba, eps, 1 - eps)), axis=1)
+    return float(np.sum(loss if sample_weight is None else loss * np.asarray(sample_weight)))
+
+
+def d2_log_loss_score(y_true, y_proba, *, sample_weight=None, labels=None):
+    r""":math:`D^2` of the log loss: the share of the log loss of the best constant
+    prediction (the class frequencies of ``y_true``) that the model removes.
+
+    .. math:: D^2 = 1 - \frac{\mathrm{LogLoss}(y, p)}{\mathrm{LogLoss}(y, \bar p)},\qquad
+              \bar p_k = \frac{\sum_n w_n y_{nk}}{\sum_n w_n}
+
+    1 is perfect, 0 is no better than the prior, negative is worse. NaN (with an
+    :class:`UndefinedMetricWarning`) for fewer than two samples. Arguments as
+    :func:`log_loss` (deliberately without scikit-learn 1.9's deprecated ``y_pred=``
+    alias).
+
+    Example:
+        >>> round(d2_log_loss_score([0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]]), 4)
+        0.6412
+    """
+    if _too_few_for_d2(y_proba, y_true, sample_weight):
+        return float("nan")
+    y_proba = _as_proba_array(y_proba)
+    onehot, y_proba = _multiclass_proba(y_true, y_proba, sample_weight, labels)
+    null = _null_model(onehot, sample_weight).astype(y_proba.dtype)
+    numerator = _log_loss_sum(onehot, y_proba, sample_weight)
+    denominator = _log_loss_sum(onehot, null, sample_weight)
+    return float(1 - np.float64(numerator) / np.float64(denominator))
+
+
+def d2_brier_score(y_true, y_proba, *, sample_weight=None, pos_label=None, labels=None):
+    r""":math:`D^2` of the Brier score: the share of the Brier score of the best constant
+    prediction (the class frequencies of ``y_true``) that the model removes.
+
+    .. math:: D^2 = 1 - \frac{\sum_n w_n \sum_k (p_{nk} - y_{nk})^2}
+              {\sum_n w_n \sum_k (\bar p_k - y_{nk})^2}
+
+    (the scale of :func:`brier_score_loss` cancels). NaN (with an
+    :class:`UndefinedMetricWarning`) for fewer than two samples. Arguments as
+    :func:`brier_score_loss`.
+
+    Example:
+        >>> round(d2_brier_score([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3]), 4)
+        0.85
+    """
+    if _too_few_for_d2(y_proba, y_true, sample_weight):
+        return float("nan")
+    y_proba = _as_proba_array(y_proba)
+    if y_proba.ndim == 1 or y_proba.shape[1] == 1:
+        onehot, y_proba = _binary_proba(y_true, y_proba, sample_weight, pos_label)
+    else:
+        onehot, y_proba = _multiclass_proba(y_true, y_proba, sample_weight, labels)
+    onehot = onehot.astype(y_proba.dtype)
+    null = _null_model(onehot, sample_weight)
+    score = np.average(np.sum((onehot - y_proba) ** 2, axis=1), weights=sample_weight)
+    score_null = np.average(np.sum((onehot - null) ** 2, axis=1), weights=sample_weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(1 - np.float64(score) / np.float64(score_null))
 
 
 # --------------------------------------------------------------------------------------------

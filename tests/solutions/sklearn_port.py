@@ -121,6 +121,12 @@ _unported: dict[str, list[str]] = {}
 def pytest_configure(config):
     for name in ported_names():
         setattr(sklearn.metrics, name, getattr(ours, name))
+        # some upstream tests import from the private modules (``from
+        # sklearn.metrics._classification import d2_brier_score``): replace it there too
+        for mod in PRIVATE_MODULES:
+            module = sys.modules.get(f"sklearn.metrics.{mod}")
+            if module is not None and hasattr(module, name):
+                setattr(module, name, getattr(ours, name))
     sklearn.exceptions.UndefinedMetricWarning = ours.UndefinedMetricWarning
 
 

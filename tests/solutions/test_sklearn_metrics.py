@@ -23,6 +23,10 @@ NOT_APPLICABLE: dict[str, str] = {
         "log_loss's y_pred= alias, deprecated in scikit-learn 1.9 (removed in 1.11): "
         "ours takes y_proba only"
     ),
+    "test_d2_log_loss_score_y_pred_deprecation": (
+        "d2_log_loss_score's y_pred= alias, deprecated in scikit-learn 1.9 (removed in 1.11): "
+        "ours takes y_proba only, as log_loss"
+    ),
 }
 
 
@@ -62,6 +66,8 @@ def test_the_substitution_is_ours(tmp_path):
         "import sklearn.metrics\n"
         "def test_probe():\n"
         "    assert sklearn.metrics.f1_score.__module__ == 'solutions.metrics'\n"
+        "    from sklearn.metrics._classification import d2_brier_score\n"
+        "    assert d2_brier_score.__module__ == 'solutions.metrics'\n"
     )
     import os
     import subprocess

@@ -181,3 +181,68 @@ def test_dcg_and_ndcg_match_sklearn(data, k, ignore_ties):
             lambda f=name: getattr(metrics, f)(y_true, y_score, k=k, ignore_ties=ignore_ties),
             lambda f=name: getattr(skm, f)(y_true, y_score, k=k, ignore_ties=ignore_ties),
         )
+
+
+@settings(max_examples=60)
+@given(data=labelled(), digits=st.integers(1, 5), subset=st.booleans())
+def test_classification_report_matches_sklearn(data, digits, subset):
+    """Text (character for character) and dict, with labels absent from the data."""
+    y_true, y_pred, w = data
+    labels = [0, 2, 5] if subset else None
+    names = ["cat", "dog", "a long class name"] if subset else None
+    for output_dict in (False, True):
+        kwargs = dict(
+            labels=labels, target_names=names, sample_weight=w, digits=digits, zero_division=0
+        )
+        got = metrics.classification_report(y_true, y_pred, output_dict=output_dict, **kwargs)
+        expected = skm.classification_report(y_true, y_pred, output_dict=output_dict, **kwargs)
+        assert got == expected
+
+
+@settings(max_examples=60)
+@given(data=labelled(max_classes=2), replace=st.sampled_from([np.nan, 1.0, "dict"]))
+def test_class_likelihood_ratios_match_sklearn(data, replace):
+    y_true, y_pred, w = data
+    if replace == "dict":
+        replace = {"LR+": 7.0, "LR-": 0.25}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = skm.class_likelihood_ratios(
+                y_true, y_pred, sample_weight=w, labels=[0, 1], replace_undefined_by=replace
+            )
+        except ValueError:  # one class only: not binary
+            with pytest.raises(ValueError, match="binary"):
+                metrics.class_likelihood_ratios(
+                    y_true, y_pred, sample_weight=w, labels=[0, 1], replace_undefined_by=replace
+                )
+            return
+        got = metrics.class_likelihood_ratios(
+            y_true, y_pred, sample_weight=w, labels=[0, 1], replace_undefined_by=replace
+        )
+    np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+
+
+@settings(max_examples=60)
+@given(data=probabilistic())
+def test_d2_log_loss_and_brier_match_sklearn(data):
+    y_true, proba, k, w = data
+    labels = list(range(k))
+    for name in ("d2_log_loss_score", "d2_brier_score"):
+        _same(
+            lambda f=name: getattr(metrics, f)(y_true, proba, labels=labels, sample_weight=w),
+            lambda f=name: getattr(skm, f)(y_true, proba, labels=labels, sample_weight=w),
+        )
+    binary = (y_true > 0).astype(int)
+    _same(
+        lambda: metrics.d2_brier_score(binary, proba[:, 1], sample_weight=w),
+        lambda: skm.d2_brier_score(binary, proba[:, 1], sample_weight=w),
+    )
+
+
+def test_classification_report_of_the_docstring_by_hand():
+    """Counts worked out by hand: label 1 has TP=1, FN=1, FP=0 -> P=1, R=0.5, F1=2/3."""
+    report = metrics.classification_report([0, 1, 1, 2], [0, 1, 2, 2], output_dict=True)
+    assert report["1"] == {"precision": 1.0, "recall": 0.5, "f1-score": 2 / 3, "support": 2.0}
+    assert report["accuracy"] == 0.75
+    assert report["macro avg"]["precision"] == pytest.approx((1 + 1 + 0.5) / 3)
