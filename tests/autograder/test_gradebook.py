@@ -4,6 +4,8 @@ SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -183,3 +185,20 @@ def test_submission_level_error_is_stored(book):
     book.record("eve", "h", result(error="cannot read the submission: bad JSON", scores={}))
     (g,) = book.graded_submissions("0.1.0")
     assert g["student_id"] == "eve" and g["error"].startswith("cannot read")
+
+
+def test_stored_results_give_back_what_was_recorded(book):
+    """``grade --json`` reports skipped submissions from these: each real verdict exactly as
+    it was recorded (exercises in their order), nothing for an infrastructure failure."""
+    scores = {"b.z": (0.5, 2), "a.x": (2.0, 2), "a.y": (0.0, 3)}
+    graded = dict(result("a.ipynb", scores=scores), status="graded", notes=["cell 2 skipped"])
+    book.record("alice", "h1", graded)
+    book.record("bob", "h2", dict(result("b.ipynb", scores={}), error="not a notebook: empty"))
+    failed = dict(result("c.ipynb", scores={}), status="infrastructure", error="worker died")
+    book.record("carol", "h3", failed)
+    stored = book.stored_results("0.1.0")
+    assert json.dumps(stored[("alice", "h1")], sort_keys=True) == json.dumps(graded, sort_keys=True)
+    assert [e["id"] for e in stored[("alice", "h1")]["exercises"]] == ["b.z", "a.x", "a.y"]
+    assert stored[("bob", "h2")]["error"] == "not a notebook: empty"
+    assert set(stored) == {("alice", "h1"), ("bob", "h2")}
+    assert book.stored_results("9.9.9") == {}
