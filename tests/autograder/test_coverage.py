@@ -14,12 +14,13 @@ from autograder import exercises, registry
 from autograder.notebooks import ROOT
 
 
-def _not_exercises() -> dict[str, str]:
+def _declared(name: str) -> dict[str, str]:
+    """The ``name`` dicts (``{"topic.name": "why"}``) of every chapter registry, merged."""
     out: dict[str, str] = {}
     for info in pkgutil.iter_modules(exercises.__path__):
         if not info.name.startswith("_"):
             module = importlib.import_module(f"{exercises.__name__}.{info.name}")
-            out.update(getattr(module, "NOT_EXERCISES", {}))
+            out.update(getattr(module, name, {}))
     return out
 
 
@@ -34,7 +35,7 @@ def _public(topic: str) -> list[str]:
     ]
 
 
-NOT_EXERCISES = _not_exercises()
+NOT_EXERCISES = _declared("NOT_EXERCISES")
 REGISTERED = {e.id for e in registry.all_exercises()}
 
 
@@ -93,16 +94,7 @@ def test_chapter_totals_are_documented_and_fine_grained():
 # ---------------------------------------------------------------- options and edges
 
 
-def _ungraded_options() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for info in pkgutil.iter_modules(exercises.__path__):
-        if not info.name.startswith("_"):
-            module = importlib.import_module(f"{exercises.__name__}.{info.name}")
-            out.update(getattr(module, "UNGRADED_OPTIONS", {}))
-    return out
-
-
-UNGRADED_OPTIONS = _ungraded_options()
+UNGRADED_OPTIONS = _declared("UNGRADED_OPTIONS")
 
 
 def _parameters(ex) -> list[inspect.Parameter]:
