@@ -435,7 +435,7 @@ class Gradebook:
         with self.engine.connect() as conn:
             for r in conn.execute(q):
                 m = r._mapping
-                feedback = m["feedback"] or {}
+                feedback, cases = m["feedback"] or {}, m["cases"] or []
                 exercises.setdefault((m["student_id"], m["sha256"]), []).append(
                     {
                         "id": m["exercise_id"],
@@ -444,7 +444,8 @@ class Gradebook:
                         "max_points": _whole(m["max_score"]),
                         "status": m["status"],
                         "reason": feedback.get("reason", ""),
-                        "cases": m["cases"] or [],
+                        "mistake": _stored_mistake(m["mistake"], cases),
+                        "cases": cases,
                     }
                 )
         return {
@@ -513,6 +514,20 @@ class Gradebook:
             return conn.execute(
                 sa.select(sa.func.count()).select_from(metadata.tables[table])
             ).one()[0]
+
+
+def _stored_mistake(mistake_id: str | None, cases: list[dict]) -> dict | None:
+    """An exercise's diagnosis (``ExerciseResult.mistake``) rebuilt from its stored id and
+    cases: the failing cases of each group it explains carry its id."""
+    if not mistake_id:
+        return None
+    from autograder.diagnosis import describe
+
+    known = describe(mistake_id)
+    shown = known.to_json() if known else {"id": mistake_id, "sentence": "", "link": ""}
+    failing = {(c["group"], c["hidden"]) for c in cases if not c["ok"]}
+    explained = {(c["group"], c["hidden"]) for c in cases if c.get("mistake") == mistake_id}
+    return dict(shown, groups=len(explained), failing_groups=len(failing))
 
 
 def _whole(x: float) -> float | int:

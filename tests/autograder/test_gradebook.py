@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from autograder import gradebook
+from autograder import gradebook, mistakes
 from autograder.gradebook import Gradebook, student_ids
 
 
@@ -192,6 +192,13 @@ def test_stored_results_give_back_what_was_recorded(book):
     it was recorded (exercises in their order), nothing for an infrastructure failure."""
     scores = {"b.z": (0.5, 2), "a.x": (2.0, 2), "a.y": (0.0, 3)}
     graded = dict(result("a.ipynb", scores=scores), status="graded", notes=["cell 2 skipped"])
+    known = mistakes.all_mistakes()[0]  # a real declared mistake diagnoses a.y
+    for ex in graded["exercises"]:
+        ex["mistake"] = None
+    diagnosed = graded["exercises"][2]
+    diagnosed["cases"][0]["mistake"] = known.id
+    diagnosed["mistake"] = {"id": known.id, "sentence": known.sentence, "link": known.link}
+    diagnosed["mistake"].update(groups=1, failing_groups=1)
     book.record("alice", "h1", graded)
     book.record("bob", "h2", dict(result("b.ipynb", scores={}), error="not a notebook: empty"))
     failed = dict(result("c.ipynb", scores={}), status="infrastructure", error="worker died")
