@@ -109,6 +109,9 @@ def gradient_check(
         inputs: the positional arrays.
         wrt: indices of ``inputs`` that ``f_backward`` returns gradients for (in order);
             default: ``[0]``.
+        kwargs: keyword arguments passed to ``f`` and ``f_backward``.
+        h: the central-difference step of :func:`numerical_gradient` (its truncation
+            error, :math:`O(h^2)`, is part of the returned errors).
         seed: seed of the projection ``r``.
 
     Returns:

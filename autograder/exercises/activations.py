@@ -78,6 +78,13 @@ def _prelu(hidden: bool):
     return make
 
 
+def _with_zeros(g: Gen, x: np.ndarray) -> np.ndarray:
+    """``x`` with a quarter of its entries exactly 0 (where rrelu's slope is random too)."""
+    x = x.copy()
+    x[g.rng.random(x.shape) < 0.25] = 0
+    return x
+
+
 def _rrelu(hidden: bool):
     def make(g: Gen):
         yield case("eval", g.normal(4, 5))
@@ -87,15 +94,19 @@ def _rrelu(hidden: bool):
         yield case("float32", g.normal(3, 4, dtype=np.float32), lower=0.1, upper=0.2)
         if hidden:
             yield case("eval", g.normal(2, 3, 4), lower=0.05, upper=0.5)
-            # training without noise: random slopes, except when lower == upper
-            yield case(
-                "training, lower == upper",
-                g.normal(3, 4),
-                training=True,
-                lower=0.25,
-                upper=0.25,
-                generator=Rng(g.seed()),
-            )
+            # eval at x == 0: the mean slope applies there too (derivative side)
+            yield case("eval, zeros", _with_zeros(g, g.normal(4, 5)), lower=0.1, upper=0.3)
+            # training without noise: random slopes, except when lower == upper; the slope is
+            # drawn where x <= 0 (0 included), and kept in the input's dtype
+            for dtype in (np.float64, np.float32):
+                yield case(
+                    "training, lower == upper",
+                    _with_zeros(g, g.normal(3, 4, dtype=dtype)),
+                    training=True,
+                    lower=0.25,
+                    upper=0.25,
+                    generator=Rng(g.seed()),
+                )
 
     return make
 
@@ -105,6 +116,13 @@ def _rrelu_noise(hidden: bool):
         shape = (300, 200) if hidden else (200, 150)
         yield case("default", g.normal(*shape), generator=Rng(g.seed()))
         yield case("bounds", g.normal(*shape), lower=0.3, upper=0.6, generator=Rng(g.seed()))
+        # mostly positive inputs, a quarter exactly 0: the share of random slopes is the
+        # share of inputs <= 0 (0 included), not one half
+        x = _with_zeros(g, g.normal(*shape) + 1.0)
+        yield case("zeros", x, generator=Rng(g.seed()))
+        if hidden:
+            x = _with_zeros(g, g.normal(*shape, dtype=np.float32) + 1.0)
+            yield case("float32", x, lower=0.2, upper=0.4, generator=Rng(g.seed()))
 
     return make
 
@@ -141,8 +159,8 @@ EXERCISES = [
         compare="distribution",
         public=_rrelu_noise(False),
         hidden=_rrelu_noise(True),
-        description="Random: graded by distribution (1 where the input is >= 0, "
-        "U(lower, upper) elsewhere), not value by value.",
+        description="Random: graded by distribution (1 where the input is > 0, "
+        "U(lower, upper) where it is <= 0, 0 included), not value by value.",
     ),
     *_pair(ref.rrelu, ref.rrelu_backward, _rrelu),
     *_act(ref.relu6, ref.relu6_backward, kinks=(0.0, 6.0)),

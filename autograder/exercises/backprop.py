@@ -25,6 +25,18 @@ def _check_cases(g, hidden=False):
         [g.normal(2, n), g.normal(2, n)],
         wrt=[0, 1],
     )
+    if hidden:
+        # a large step: the O(h^2) truncation error of central differences shows (~1e-5)
+        yield case("step h", Fn("tanh"), Fn("tanh_backward"), [g.normal(n)], h=1e-2)
+        # large values: the error is relative (an absolute |a - b| is ~1e-5 here)
+        big = [g.normal(2, n, scale=300.0), g.normal(2, n, scale=300.0)]
+        yield case("correct backward", Fn("mul"), Fn("mul_backward"), big, wrt=[0, 1])
+        # inputs of different scales: the denominator is |a| + |b|, not |a| alone
+        apart = [g.normal(2, n, scale=1e-3), g.normal(2, n)]
+        yield case("buggy backward", Fn("mul"), Fn("mul_backward_swapped"), apart, wrt=[0, 1])
+        # one element (x < 0: the analytic gradient is above the numeric one): the error
+        # is an absolute value, never negative
+        yield case("buggy backward", Fn("tanh"), Fn("tanh_backward_buggy"), [np.array([-0.8])])
 
 
 EXERCISES = [
@@ -128,8 +140,6 @@ NOT_EXERCISES = {
 UNGRADED_OPTIONS = {
     "backprop.gradient_check.kwargs": "the trusted forward/backward pairs of the grading "
     "sandbox take no keyword options",
-    "backprop.gradient_check.h": "graded by magnitude (tiny for a correct backward, large for a "
-    "buggy one): any reasonable step gives the same verdict",
     "backprop.gradient_check.seed": "only changes the random projection: graded by magnitude, "
     "the verdict does not depend on it",
 }

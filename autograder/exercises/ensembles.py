@@ -30,6 +30,10 @@ def _votes(hidden: bool):
         yield case("ties", g.integers(0, 3, 2, n))
         yield case("ties", g.integers(0, 3, 2, n), tie_break="first")
         yield case("weights", g.integers(0, 4, m, n), weights=g.uniform(m, low=0.1, high=1.0))
+        if hidden:  # 'first' among more than two models: 2-2-1 and 2-1-1 splits, clear wins
+            yield case("ties", g.integers(0, 3, m, n), tie_break="first")
+            w = [1.0, 2.0, 1.0, 2.0]
+            yield case("ties", g.integers(0, 3, 4, n), weights=w, tie_break="first")
 
     return make
 
@@ -108,6 +112,9 @@ def _averaging(hidden: bool):
             steps=steps,
             avg_fn=Fn("ema_avg_fn_0.9"),
         )
+        if hidden:  # use_buffers=True without buffers: the params are averaged all the same
+            updates = [g.normal(steps, *s) for s in shapes]
+            yield case("swa, use_buffers", start, updates, steps=steps, use_buffers=True)
 
     return make
 
@@ -205,8 +212,6 @@ UNGRADED_OPTIONS = {
     "ensembles.kfold_indices.generator": "only used to shuffle (see shuffle)",
     "ensembles.AveragedModel.multi_avg_fn": "a Python callable, which cannot cross the grading "
     "sandbox (avg_fn is graded through a trusted EMA callable)",
-    "ensembles.AveragedModel.use_buffers": "the graded models have no buffers (numpy arrays "
-    "only): nothing for it to change",
     "ensembles.SWALR.last_epoch": "resuming (last_epoch >= 0) needs the optimizer's initial_lr "
     "from an earlier scheduler; the grading driver starts every schedule fresh",
 }

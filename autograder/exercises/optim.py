@@ -162,6 +162,32 @@ def _plateau(hidden: bool):
         yield case("min_lr", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.5, min_lr=0.02)
         if hidden:
             yield case("eps", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.99, eps=1e-3)
+            # the threshold decides: 2 % better every epoch is no improvement for a relative
+            # threshold of 5 % (min and max), and is one for an absolute threshold of 0.01
+            k = np.arange(12.0)
+            slow = {"steps": 12, "patience": 1, "factor": 0.5}
+            yield case("threshold", lrs, 0.98**k, threshold=0.05, **slow)
+            yield case("threshold", lrs, 1.02**k, mode="max", threshold=0.05, **slow)
+            yield case("threshold", lrs, 0.98**k, threshold_mode="abs", threshold=0.01, **slow)
+            # exactly at the threshold is not an improvement (strict inequalities): halving
+            # with rel 0.5, doubling with rel 1.0 in max mode, steps of 1 with abs 1.0; with
+            # patience 0, each such epoch reduces the lr
+            at = {"steps": 12, "patience": 0, "factor": 0.5}
+            yield case("at the threshold", lrs, 0.5**k, threshold=0.5, **at)
+            yield case("at the threshold", lrs, 2.0**k, mode="max", threshold=1.0, **at)
+            yield case("at the threshold", lrs, 9.0 - k, threshold_mode="abs", threshold=1.0, **at)
+            yield case(
+                "at the threshold",
+                lrs,
+                k,
+                mode="max",
+                threshold_mode="abs",
+                threshold=1.0,
+                **at,
+            )
+            # min_lr above the lr: max(lr f, min_lr) would raise it; a change <= eps (here
+            # negative) is skipped, so the lr stays
+            yield case("min_lr", lrs, np.full(12, 1.0), steps=12, patience=0, min_lr=1.0)
 
     return make
 
@@ -295,7 +321,12 @@ EXERCISES += [
         ],
         description="Graded on the learning rates (``cycle_momentum=False``).",
     ),
-    _scheduler(lr.ConstantLR, [{}, {"factor": 0.5, "total_iters": 8}]),
+    _scheduler(
+        lr.ConstantLR,
+        [{}, {"factor": 0.5, "total_iters": 8}],
+        # a factor whose inverse is not a whole number (the lr is restored by dividing)
+        [{}, {"factor": 0.5, "total_iters": 8}, {"factor": 0.3, "total_iters": 3}],
+    ),
     _scheduler(lr.PolynomialLR, [{}, {"total_iters": 8, "power": 2.0}]),
     exercise(
         lr.ReduceLROnPlateau,

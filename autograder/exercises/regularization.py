@@ -33,6 +33,10 @@ def _fgm(hidden: bool):
         shape = (4, 6) if hidden else (5,)
         yield case("basic", g.normal(*shape), g.normal(*shape), 0.1)
         yield case("clipped", g.uniform(*shape), g.normal(*shape), 0.5, clip_min=0.0, clip_max=1.0)
+        if hidden:  # an example with zero gradient is not moved (no 0 / 0)
+            grad = g.normal(*shape)
+            grad[1] = 0
+            yield case("zero gradient", g.normal(*shape), grad, 0.3)
 
     return make
 
@@ -60,6 +64,20 @@ def _counts(hidden: bool, extra=(), **kw):
     return make
 
 
+def _zero_count(factory):
+    """``factory`` and, for each q in (0, 0.5), counts with a zero: probability 0 for that
+    class ("Classes with no examples get probability 0"; with q = 0 not 0 ** 0 = 1)."""
+
+    def make(g):
+        yield from factory(g)
+        counts = g.integers(1, 1000, 5)
+        counts[2] = 0
+        for q in (0.0, 0.5):
+            yield case("zero count", counts, q=q)
+
+    return make
+
+
 EXERCISES = [
     exercise(ref.l1_penalty, points=2, public=_penalty(False), hidden=_penalty(True)),
     exercise(
@@ -77,7 +95,7 @@ EXERCISES = [
         ref.resampling_probabilities,
         points=2,
         public=_counts(False, q=(1.0, 0.5)),
-        hidden=_counts(True, q=(0.0, 0.5, 1.0)),
+        hidden=_zero_count(_counts(True, q=(0.0, 0.5, 1.0))),
     ),
     exercise(
         ref.class_weights,
@@ -121,18 +139,25 @@ def _mask_cases(g, hidden):
     yield case("p=0.5", shape, generator=Rng(g.seed()))
     yield case("p=0.2", shape, p=0.2, generator=Rng(g.seed()))
     yield case("float32", shape, p=0.3, generator=Rng(g.seed()), dtype="float32")
+    if hidden:  # the ends of [0, 1]: p = 1 keeps nothing (all zeros), p = 0 keeps all (ones)
+        yield case("p=1", shape, p=1.0, generator=Rng(g.seed()))
+        yield case("p=0", shape, p=0.0, generator=Rng(g.seed()))
 
 
 def _dropout_cases(g, hidden):
     x = g.normal(*((300, 200) if hidden else (200, 150)))
     yield case("training", x, p=0.3, generator=Rng(g.seed()))
     yield case("eval", x, p=0.3, training=False)
+    if hidden:
+        yield case("p=1", x, p=1.0, generator=Rng(g.seed()))
 
 
 def _dropout_backward_cases(g, hidden):
     x = g.normal(*((300, 200) if hidden else (200, 150)))
     yield case("training", g.normal(*x.shape), x, p=0.3, generator=Rng(g.seed()))
     yield case("eval", g.normal(*x.shape), x, p=0.3, training=False)
+    if hidden:
+        yield case("p=1", g.normal(*x.shape), x, p=1.0, generator=Rng(g.seed()))
 
 
 def _grads(g, hidden):
@@ -146,6 +171,9 @@ def _clip_norm(hidden: bool):
         yield case("norm_type", _grads(g, hidden), 1.0, norm_type=1.0 if hidden else np.inf)
         if hidden:  # a general p-norm: (sum |g|^p)^(1/p)
             yield case("norm_type", _grads(g, hidden), 1.0, norm_type=3.0)
+            # the max norm of small gradients (all |g| < 1): the largest |g|, not 1
+            small = [0.1 * a for a in _grads(g, hidden)]
+            yield case("norm_type", small, 0.05, norm_type=np.inf)
 
     return make
 
@@ -164,6 +192,10 @@ def _labels(hidden: bool):
         yield case("q", labels, q=0.5 if hidden else 0.0)
         if hidden:
             yield case("num_classes", g.integers(0, 3, 10), q=0.5, num_classes=5)
+            # an empty class (no label 2) with q = 0: it gets probability 0, not 0 ** 0 = 1
+            present = np.array([0, 1, 3])[g.integers(0, 3, 15)]
+            present[:3] = (0, 1, 3)
+            yield case("empty class", present, q=0.0)
 
     return make
 
