@@ -2276,6 +2276,205 @@ def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False
 
 
 # --------------------------------------------------------------------------------------------
+# Multilabel ranking; confusion counts and any metric at every threshold
+# --------------------------------------------------------------------------------------------
+
+
+def _check_label_ranking(y_true, y_score, name: str, binary_2d_ok=False):
+    """Dense ``(n_samples, n_labels)`` relevance indicators and finite scores, same shape."""
+    y_true, y_score = _dense(y_true), np.asarray(y_score)
+    for arr, arg in ((y_true, "y_true"), (y_score, "y_score")):
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"{arg} must be numeric; got dtype {arr.dtype}")
+        _check_finite(arr, arg)
+    y_type = _type_of_target(y_true, "y_true")
+    if y_type != "multilabel-indicator" and not (
+        binary_2d_ok and y_type == "binary" and y_true.ndim == 2
+    ):
+        raise ValueError(f"{y_type} format is not supported")
+    if y_true.shape != y_score.shape:
+        raise ValueError("y_true and y_score have different shape")
+    return y_true != 0, y_score.astype(np.float64)
+
+
+def label_ranking_average_precision_score(y_true, y_score, *, sample_weight=None):
+    r"""Label ranking average precision (LRAP): for each relevant label, the share of the
+    labels ranked at or above it that are relevant, averaged over relevant labels and samples.
+
+    .. math:: \mathrm{LRAP} = \frac{1}{\sum_i w_i} \sum_i \frac{w_i}{|Y_i|} \sum_{j \in Y_i}
+              \frac{|\{k \in Y_i : s_{ik} \ge s_{ij}\}|}{|\{k : s_{ik} \ge s_{ij}\}|}
+
+    (ties count as ranked above). A sample with no relevant label, or only relevant
+    labels, scores 1. 1 is perfect; with one relevant label per sample it is the mean
+    reciprocal rank.
+
+    Args:
+        y_true: ``(n_samples, n_labels)`` 0/1 relevance (a scipy sparse matrix is accepted).
+        y_score: ``(n_samples, n_labels)`` scores, higher = more relevant.
+        sample_weight: ``(n_samples,)``.
+
+    Example:
+        >>> round(label_ranking_average_precision_score(
+        ...     [[1, 0, 0], [0, 0, 1]], [[0.75, 0.5, 1], [1, 0.2, 0.1]]), 4)
+        0.4167
+    """
+    y_true = _dense(y_true)
+    _check_consistent_length(y_true, y_score, sample_weight)
+    relevant, y_score = _check_label_ranking(y_true, y_score, "lrap", binary_2d_ok=True)
+    w = _check_sample_weight(sample_weight, relevant.shape[0])
+    n_labels = relevant.shape[1]
+    per_sample = np.ones(relevant.shape[0])
+    for i, (rel, scores) in enumerate(zip(relevant, y_score, strict=True)):
+        n_rel = int(rel.sum())
+        if n_rel in (0, n_labels):
+            continue
+        at_or_above = scores[None, :] >= scores[rel][:, None]  # (relevant j, any k)
+        rank = at_or_above.sum(axis=1)
+        relevant_rank = at_or_above[:, rel].sum(axis=1)
+        per_sample[i] = np.mean(relevant_rank / rank)
+    if w is None:
+        return float(per_sample.mean())
+    return float(np.sum(per_sample * w) / np.sum(w))
+
+
+def coverage_error(y_true, y_score, *, sample_weight=None):
+    r"""Coverage error: how far down the ranking one must go, on average, to cover every
+    relevant label.
+
+    .. math:: \mathrm{coverage} = \frac{1}{\sum_i w_i} \sum_i w_i\,
+              |\{k : s_{ik} \ge \min_{j \in Y_i} s_{ij}\}|
+
+    (ties count as ranked above; a sample with no relevant label counts 0). The best value
+    is the mean number of relevant labels.
+
+    Example:
+        >>> coverage_error([[1, 0, 0], [0, 0, 1]], [[0.75, 0.5, 1], [1, 0.2, 0.1]])
+        2.5
+    """
+    y_true_arr, y_score_arr = _dense(y_true), np.asarray(y_score)
+    for arr, arg in ((y_true_arr, "y_true"), (y_score_arr, "y_score")):
+        if arr.ndim != 2:
+            raise ValueError(
+                f"Expected 2D array, got {arr.ndim}D array instead:\n{arg}={arr}.\nReshape "
+                "your data either using array.reshape(-1, 1) if your data has a single "
+                "feature or array.reshape(1, -1) if it contains a single sample."
+            )
+    _check_consistent_length(y_true_arr, y_score_arr, sample_weight)
+    relevant, y_score = _check_label_ranking(y_true_arr, y_score_arr, "coverage_error")
+    w = _check_sample_weight(sample_weight, relevant.shape[0])
+    lowest = np.where(relevant, y_score, np.inf).min(axis=1, keepdims=True)
+    coverage = np.where(relevant.any(axis=1), (y_score >= lowest).sum(axis=1), 0)
+    return float(np.average(coverage, weights=w))
+
+
+def label_ranking_loss(y_true, y_score, *, sample_weight=None):
+    r"""Ranking loss: the share of (relevant, irrelevant) label pairs ordered wrongly.
+
+    .. math:: \mathrm{RL} = \frac{1}{\sum_i w_i} \sum_i \frac{w_i}{|Y_i|\,|\bar Y_i|}
+              |\{(j, k) \in Y_i \times \bar Y_i : s_{ik} \ge s_{ij}\}|
+
+    (a tie counts as wrong). A sample with no relevant or no irrelevant label counts 0.
+
+    Example:
+        >>> label_ranking_loss([[1, 0, 0], [0, 0, 1]], [[0.75, 0.5, 1], [1, 0.2, 0.1]])
+        0.75
+    """
+    y_true = _dense(y_true)
+    _check_consistent_length(y_true, y_score, sample_weight)
+    relevant, y_score = _check_label_ranking(y_true, y_score, "label_ranking_loss")
+    w = _check_sample_weight(sample_weight, relevant.shape[0])
+    n_labels = relevant.shape[1]
+    loss = np.zeros(relevant.shape[0])
+    for i, (rel, scores) in enumerate(zip(relevant, y_score, strict=True)):
+        n_rel = int(rel.sum())
+        if n_rel in (0, n_labels):
+            continue
+        wrong = np.count_nonzero(scores[~rel][:, None] >= scores[rel][None, :])
+        loss[i] = wrong / (n_rel * (n_labels - n_rel))
+    return float(np.average(loss, weights=w))
+
+
+def _sorted_thresholds(y_true, y_score, sample_weight):
+    """Inputs sorted by decreasing score (zero-weight samples dropped) and the index of the
+    last sample of each run of tied scores: scikit-learn's threshold bookkeeping."""
+    _check_consistent_length(y_true, y_score, sample_weight)
+    y_true = _column_or_1d(np.asarray(y_true), "y_true")
+    y_score = _column_or_1d(np.asarray(y_score), "y_score")
+    if y_score.dtype.kind not in "biuf":
+        raise TypeError(f"y_score must be numeric; got dtype {y_score.dtype}")
+    _check_finite(y_score, "y_score")
+    if y_true.dtype.kind == "f":
+        _check_finite(y_true, "y_true")
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
+        keep = sample_weight != 0
+        y_true, y_score, sample_weight = y_true[keep], y_score[keep], sample_weight[keep]
+    order = np.argsort(-y_score, kind="stable")
+    y_true, y_score = y_true[order], y_score[order]
+    if sample_weight is not None:
+        sample_weight = sample_weight[order]
+    threshold_idxs = np.r_[np.flatnonzero(np.diff(y_score)), y_true.size - 1]
+    return y_true, y_score, sample_weight, threshold_idxs
+
+
+def confusion_matrix_at_thresholds(y_true, y_score, *, pos_label=None, sample_weight=None):
+    r"""The binary confusion counts at every distinct score, highest threshold first.
+
+    .. math:: TP(t) = \sum_{n:\, s_n \ge t} w_n [y_n = +],\quad
+              FP(t) = \sum_{n:\, s_n \ge t} w_n [y_n \ne +],\quad
+              FN(t) = P - TP(t),\quad TN(t) = N - FP(t)
+
+    Returns:
+        ``(tns, fps, fns, tps, thresholds)``, float arrays of one entry per distinct score
+        (decreasing), the building block of :func:`roc_curve`,
+        :func:`precision_recall_curve` and :func:`det_curve`.
+
+    Example:
+        >>> tns, fps, fns, tps, thr = confusion_matrix_at_thresholds(
+        ...     [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> tps.tolist(), fps.tolist(), thr.tolist()
+        ([1.0, 1.0, 2.0, 2.0], [0.0, 1.0, 1.0, 2.0], [0.8, 0.4, 0.35, 0.1])
+    """
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    fps, tps = fps.astype(np.float64), tps.astype(np.float64)
+    return fps[-1] - fps, fps, tps[-1] - tps, tps, thresholds
+
+
+def metric_at_thresholds(y_true, y_score, metric_func, *, sample_weight=None, metric_params=None):
+    r"""Any metric of hard predictions, at every distinct score used as a threshold.
+
+    .. math:: m(t) = \mathrm{metric\_func}(y,\ [s \ge t]),\qquad t \in \{s_n\}
+              \text{ (decreasing)}
+
+    ``metric_func(y_true, y_pred, **metric_params)`` gets the 0/1 predictions (and
+    ``sample_weight=`` when given; zero-weight samples are dropped first, as they create no
+    threshold). ``y_true`` is passed as given (so ``pos_label``-style arguments go in
+    ``metric_params``).
+
+    Returns:
+        ``(metric_values, thresholds)``: an array of one metric value per threshold
+        (stacked, when the metric returns arrays) and the thresholds, decreasing.
+
+    Example:
+        >>> values, thr = metric_at_thresholds([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8],
+        ...                                    accuracy_score)
+        >>> values.tolist(), thr.tolist()
+        ([0.75, 0.5, 0.75, 0.5], [0.8, 0.4, 0.35, 0.1])
+    """
+    if not callable(metric_func):
+        raise TypeError(f"metric_func must be callable; got {metric_func!r}")
+    if metric_params is not None and not isinstance(metric_params, dict):
+        raise TypeError(f"metric_params must be a dict or None; got {metric_params!r}")
+    y_true, y_score, sample_weight, idxs = _sorted_thresholds(y_true, y_score, sample_weight)
+    params = dict(metric_params or {})
+    if sample_weight is not None:
+        params["sample_weight"] = sample_weight
+    thresholds = y_score[idxs]
+    values = [metric_func(y_true, (y_score >= t).astype(np.int32), **params) for t in thresholds]
+    return np.asarray(values), thresholds
+
+
+# --------------------------------------------------------------------------------------------
 # Object detection: box IoU and COCO-style AP
 # --------------------------------------------------------------------------------------------
 

@@ -27,6 +27,9 @@ NOT_APPLICABLE: dict[str, str] = {
         "d2_log_loss_score's y_pred= alias, deprecated in scikit-learn 1.9 (removed in 1.11): "
         "ours takes y_proba only, as log_loss"
     ),
+    "test_confusion_matrix_at_thresholds_positional_args_deprecation": (
+        "a positional pos_label, deprecated in scikit-learn 1.9: ours is keyword-only"
+    ),
 }
 
 

@@ -246,3 +246,58 @@ def test_classification_report_of_the_docstring_by_hand():
     assert report["1"] == {"precision": 1.0, "recall": 0.5, "f1-score": 2 / 3, "support": 2.0}
     assert report["accuracy"] == 0.75
     assert report["macro avg"]["precision"] == pytest.approx((1 + 1 + 0.5) / 3)
+
+
+@settings(max_examples=60)
+@given(
+    data=st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.integers(0, 1), min_size=4, max_size=4), min_size=n, max_size=n),
+            st.lists(st.lists(st.integers(0, 3), min_size=4, max_size=4), min_size=n, max_size=n),
+            st.one_of(st.none(), st.lists(st.integers(0, 3), min_size=n, max_size=n)),
+        )
+    )
+)
+def test_multilabel_ranking_metrics_match_sklearn(data):
+    y_true, y_score = np.array(data[0]), np.array(data[1]) / 3  # few score values: ties
+    w = None if data[2] is None else np.array(data[2])
+    if w is not None and not w.any():
+        w[0] = 1
+    for name in ("label_ranking_average_precision_score", "coverage_error", "label_ranking_loss"):
+        _same(
+            lambda f=name: getattr(metrics, f)(y_true, y_score, sample_weight=w),
+            lambda f=name: getattr(skm, f)(y_true, y_score, sample_weight=w),
+        )
+
+
+@settings(max_examples=25)  # one metric call per threshold on both sides: keep it short
+@given(data=probabilistic())
+def test_metrics_at_thresholds_match_sklearn(data):
+    y_true, proba, _, w = data
+    y = (y_true > 0).astype(int)
+    score = np.round(proba[:, 0], 1)  # ties
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = skm.confusion_matrix_at_thresholds(y, score, sample_weight=w)
+        except ValueError:
+            with pytest.raises(ValueError):
+                metrics.confusion_matrix_at_thresholds(y, score, sample_weight=w)
+            return
+        got = metrics.confusion_matrix_at_thresholds(y, score, sample_weight=w)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+        for metric in (skm.f1_score, skm.confusion_matrix):
+            got = metrics.metric_at_thresholds(y, score, metric, sample_weight=w)
+            expected = skm.metric_at_thresholds(y, score, metric, sample_weight=w)
+            for a, b in zip(got, expected, strict=True):
+                np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_label_ranking_metrics_by_hand():
+    """One sample, labels scored [0.9, 0.5, 0.7], relevant {0, 1}: label 1 is ranked 3rd
+    behind the irrelevant label 2, so LRAP = (1/1 + 2/3) / 2, coverage 3, ranking loss 1/2."""
+    y_true, y_score = [[1, 1, 0]], [[0.9, 0.5, 0.7]]
+    assert metrics.label_ranking_average_precision_score(y_true, y_score) == pytest.approx(5 / 6)
+    assert metrics.coverage_error(y_true, y_score) == 3.0
+    assert metrics.label_ranking_loss(y_true, y_score) == 0.5
