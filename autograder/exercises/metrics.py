@@ -464,6 +464,40 @@ NOT_EXERCISES = {
     "rankings",
     "metrics.hinge_loss": "the margin loss of chapter 04 (multi_margin_loss, graded there) "
     "read as a metric of decision values",
+    "metrics.classification_report": "a formatted table (text or dict) of the graded "
+    "precision_recall_fscore_support per label and averaged; no new quantity",
+    "metrics.class_likelihood_ratios": "TPR / FPR and FNR / TNR from the graded confusion "
+    "counts",
+    "metrics.d2_log_loss_score": "1 - log_loss / log_loss of the class prior: the graded "
+    "log_loss twice",
+    "metrics.d2_brier_score": "1 - Brier / Brier of the class prior: the graded "
+    "brier_score_loss twice",
+    "metrics.label_ranking_average_precision_score": "multilabel ranking; the graded AP "
+    "variants cover rankings",
+    "metrics.coverage_error": "multilabel ranking (depth of the lowest relevant label); the "
+    "graded AP variants cover rankings",
+    "metrics.label_ranking_loss": "the share of misordered pairs, 1 - AUC per sample; the "
+    "graded roc_auc_score covers it",
+    "metrics.confusion_matrix_at_thresholds": "the counts behind the graded roc_curve and "
+    "precision_recall_curve",
+    "metrics.metric_at_thresholds": "a loop calling a metric it is given (a callable cannot "
+    "cross the sandbox)",
+    "metrics.mean_squared_log_error": "mean_squared_error of log1p: the graded RMSE's "
+    "pattern",
+    "metrics.root_mean_squared_log_error": "root_mean_squared_error of log1p (graded)",
+    "metrics.median_absolute_error": "a median instead of the graded MAE's mean",
+    "metrics.explained_variance_score": "r2_score (graded) with the residuals centred",
+    "metrics.max_error": "the largest absolute error; one line of numpy",
+    "metrics.mean_pinball_loss": "the asymmetric absolute error of quantile regression; the "
+    "graded MAE's pattern",
+    "metrics.d2_pinball_score": "1 - pinball loss / pinball loss of the constant quantile",
+    "metrics.d2_absolute_error_score": "d2_pinball_score with alpha = 0.5",
+    "metrics.mean_tweedie_deviance": "a GLM deviance family beyond the course's scope "
+    "(power 0 is the graded MSE's square)",
+    "metrics.mean_poisson_deviance": "mean_tweedie_deviance with power 1",
+    "metrics.mean_gamma_deviance": "mean_tweedie_deviance with power 2",
+    "metrics.d2_tweedie_score": "1 - deviance / deviance of the mean (power 0: the graded "
+    "r2_score)",
 }
 
 #: Options no graded case sets, and why (tests/autograder/test_coverage.py).
