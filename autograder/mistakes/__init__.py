@@ -12,8 +12,8 @@ mistakes students (and the seed notes, see ``ERRATA.md``) make::
   column and the case dicts carry);
 * ``sentence``: one sentence naming the misconception and its fix, fixed text (it is shown on
   hidden cases too, so it never contains anything a student controls);
-* ``anchor``/``page``: the chapter's "Common mistakes" entry that shows it
-  (``chapters/<chapter>/<page>.md``, target ``(anchor)=``); :attr:`Mistake.link` is its path on
+* ``anchor``: the chapter's "Common mistakes" entry that shows it (a MyST target
+  ``(anchor)=`` on one of ``chapters/<chapter>/*.md``); :attr:`Mistake.link` is its path on
   the built site;
 * the wrong implementation: same signature as the reference, driven exactly like it. It may call
   the reference through ``_correct.<name>`` (``from solutions import <topic> as _correct``), so
@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from autograder.registry import CHAPTERS
 
@@ -48,7 +49,6 @@ class Mistake:
     exercise: str
     sentence: str
     anchor: str
-    page: str
     wrong: Callable
 
     @property
@@ -56,16 +56,34 @@ class Mistake:
         return CHAPTERS[self.exercise.split(".", 1)[0]]
 
     @property
+    def page(self) -> str:
+        """The chapter page (``chapters/<chapter>/<page>.md``) that holds the anchor."""
+        return _page_of(self.chapter, self.anchor)
+
+    @property
     def link(self) -> str:
         """The Common-mistakes entry on the built site, relative to the site's root."""
         return f"chapters/{self.chapter}/{self.page}.html#{self.anchor}"
+
+
+#: The course's chapters (a repository checkout; an install without them links to index).
+CHAPTER_DIR = Path(__file__).resolve().parents[2] / "chapters"
+
+
+@cache
+def _page_of(chapter: str, anchor: str) -> str:
+    target = f"({anchor})="
+    for page in sorted((CHAPTER_DIR / chapter).glob("*.md")):
+        if any(line.strip() == target for line in page.read_text(encoding="utf-8").splitlines()):
+            return page.stem
+    return "index"
 
 
 _DECLARED: list[Mistake] = []
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def mistake(exercise: str, id: str, *, sentence: str, anchor: str, page: str = "index"):
+def mistake(exercise: str, id: str, *, sentence: str, anchor: str):
     """Declare the decorated function or class as the wrong implementation ``id`` of
     ``exercise`` (returned unchanged)."""
     if not ID.match(id):
@@ -75,7 +93,7 @@ def mistake(exercise: str, id: str, *, sentence: str, anchor: str, page: str = "
         raise ValueError(f"mistake {id!r}: the sentence must be one full sentence ending in '.'")
 
     def register(wrong):
-        _DECLARED.append(Mistake(id, exercise, sentence, anchor, page, wrong))
+        _DECLARED.append(Mistake(id, exercise, sentence, anchor, wrong))
         return wrong
 
     return register

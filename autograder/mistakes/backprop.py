@@ -69,3 +69,30 @@ def gradient_check__forward_difference(
         return out
 
     return _relative_errors(f, f_backward, inputs, wrt, kwargs, seed, numeric_of)
+
+
+@mistake(
+    "backprop.gradient_check",
+    "gradient-check-ignores-wrt",
+    anchor="mistake-gradient-check",
+    sentence="wrt lists the inputs to check and the result has one relative error per entry "
+    "of wrt (in that order, matching the backward's outputs), not just the first input's.",
+)
+def gradient_check__ignores_wrt(f, f_backward, inputs, *, wrt=None, kwargs=None, h=1e-06, seed=0):
+    kwargs = kwargs or {}
+    out = np.asarray(f(*inputs, **kwargs), dtype=np.float64)
+    r = np.random.default_rng(seed).standard_normal(out.shape)
+    grad = f_backward(r, *inputs, **kwargs)
+    grad = np.asarray(grad[0] if isinstance(grad, tuple) else grad)
+    x = np.array(inputs[0], dtype=np.float64)
+    numeric = np.zeros_like(x)
+    for j in np.ndindex(x.shape):
+        saved = x[j]
+        x[j] = saved + h
+        plus = float(np.sum(r * f(x, *inputs[1:], **kwargs)))
+        x[j] = saved - h
+        minus = float(np.sum(r * f(x, *inputs[1:], **kwargs)))
+        x[j] = saved
+        numeric[j] = (plus - minus) / (2 * h)
+    scale = np.maximum(np.abs(grad) + np.abs(numeric), 1e-8)
+    return [float(np.max(np.abs(grad - numeric) / scale))]

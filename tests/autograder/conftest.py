@@ -1,6 +1,6 @@
 import pytest
 
-from . import postgres
+from . import corpus_grading, postgres
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +14,10 @@ def postgres_server():
 def postgres_url(postgres_server):
     """A new empty database on that server."""
     return postgres.new_database(postgres_server)
+
+
+@pytest.fixture(scope="session")
+def graded_everything():
+    """Solutions, stubs, the corpus and the known-mistake variants, graded once in the
+    sandbox (see tests/autograder/corpus_grading.py): {name: SubmissionResult}, layers."""
+    return corpus_grading.grade_everything()

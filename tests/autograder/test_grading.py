@@ -4,65 +4,25 @@ the lessons from nbgrader's and otter-grader's trackers hold."""
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-from pathlib import Path
-
 import pytest
 
-from autograder import extract, registry
-from autograder.grade import grade_submissions
-from autograder.notebooks import ROOT
+from autograder import registry
 
-CORPUS = Path(__file__).parent / "corpus"
+from . import corpus_grading
+
 CHAPTERS = registry.chapters()
-pytestmark = pytest.mark.slow
-
-
-def _solution(chapter: str) -> dict:
-    return json.loads((ROOT / "instructor" / "solutions" / f"{chapter}.ipynb").read_text())
-
-
-def _with_cell(nb: dict, source: str) -> dict:
-    nb = copy.deepcopy(nb)
-    nb["cells"].append(
-        {
-            "cell_type": "code",
-            "id": "extra",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": source,
-        }
-    )
-    return nb
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus")]
 
 
 def _corpus():
-    for path in sorted(CORPUS.glob("*/*.py")):
-        text = path.read_text()
-        expect = json.loads(re.search(r"# EXPECT: (\{.*\})", text).group(1))
-        yield path.parent.name, path.stem, text, expect
+    return corpus_grading.corpus()
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade everything once (two sandboxed workers): {name: SubmissionResult}."""
-    root = tmp_path_factory.mktemp("subs")
-    subs = []
-    for chapter in CHAPTERS:
-        subs.append(
-            extract.parse(f"solution/{chapter}", json.dumps(_solution(chapter)).encode(), ".ipynb")
-        )
-        stub = ROOT / "chapters" / chapter / "exercises.ipynb"
-        subs.append(extract.parse(f"stub/{chapter}", stub.read_bytes(), ".ipynb"))
-    for chapter, name, text, _ in _corpus():
-        nb = _with_cell(_solution(chapter), text)
-        subs.append(extract.parse(f"corpus/{chapter}/{name}", json.dumps(nb).encode(), ".ipynb"))
-    (root / "x").mkdir()
-    results, layers = grade_submissions(subs, workers=2)
-    return {r.name: r for r in results}, layers
+def graded(graded_everything):
+    """Everything graded once (two sandboxed workers, shared with test_diagnosis.py):
+    {name: SubmissionResult}, layers."""
+    return graded_everything
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -214,3 +214,35 @@ def test_no_exercise_solution_appears_on_the_site(book):
                 if fragment in text:
                     leaks.append(f"{obj.__module__}.{obj.__qualname__} in {name}: {fragment!r}")
     assert leaks == [], "reference solution code on the website:\n" + "\n".join(leaks[:40])
+
+
+def mistake_objects() -> list:
+    """Every function and class of the known mistakes (``autograder/mistakes/``): the wrong
+    implementations and their helpers, instructor material that never goes on the site."""
+    try:
+        mistakes = importlib.import_module("autograder.mistakes")
+    except ImportError:
+        return []
+    modules = {inspect.getmodule(m.wrong) for m in mistakes.all_mistakes()}
+    return [
+        obj
+        for module in sorted(modules, key=lambda m: m.__name__)
+        for obj in vars(module).values()
+        if (inspect.isfunction(obj) or inspect.isclass(obj))
+        and getattr(obj, "__module__", None) == module.__name__
+    ]
+
+
+def test_no_known_mistake_code_appears_on_the_site(book):
+    assert book.returncode == 0, book.output[-3000:]
+    objects = mistake_objects()
+    assert len(objects) >= 40
+    corpus = "\0".join(site_text(book.html).values())
+    leaks = [
+        f"{obj.__module__}.{obj.__qualname__}: {fragment!r}"
+        for obj in objects
+        for fragment in fragments(obj)
+        if fragment in corpus
+    ]
+    assert leaks == [], "known-mistake code on the website:\n" + "\n".join(leaks[:40])
+
