@@ -13,6 +13,7 @@ grading does; the hidden one keeps other data (|x| up to 1e4, float64 and float3
 import numpy as np
 
 from autograder.authoring import float_inputs, pair
+from autograder.edges import has_value
 from autograder.registry import Gen, Rng, case, exercise
 from solutions import activations as ref
 
@@ -170,8 +171,8 @@ EXERCISES = [
         ({}, {"min_val": -2.0, "max_val": 0.5}),
         kinks=(-1.0, 1.0),
     ),
-    *_act(ref.elu, ref.elu_backward, ({}, {"alpha": 0.5})),
-    *_act(ref.selu, ref.selu_backward),
+    *_act(ref.elu, ref.elu_backward, ({}, {"alpha": 0.5}), kinks=(0.0,)),
+    *_act(ref.selu, ref.selu_backward, kinks=(0.0,)),
     *_act(ref.celu, ref.celu_backward, ({}, {"alpha": 2.0})),
     *_act(
         ref.softplus,
@@ -210,3 +211,16 @@ UNGRADED_OPTIONS["activations.softmax_backward.dtype"] = (
     "input's float64 cannot be graded with either dtype's tolerance; dtype is graded in "
     "log_softmax and its backward"
 )
+
+#: Edges the statements name, and the predicate that finds one in a graded case's arguments
+#: (tests/autograder/test_edges.py; see autograder/edges.py).
+EDGES = {
+    f"activations.{name}": {"at zero": has_value("input", 0.0)}
+    for name in (
+        "relu_backward",
+        "leaky_relu_backward",
+        "rrelu_backward",
+        "elu_backward",
+        "selu_backward",
+    )
+}

@@ -7,6 +7,7 @@ update) and ``SWALR`` (graded by its learning rates), and the multi-exit loss's 
 import numpy as np
 
 from autograder.authoring import with_grad_output
+from autograder.edges import has_ties
 from autograder.registry import Fn, Gen, case, exercise
 from solutions import ensembles as ref
 
@@ -214,4 +215,32 @@ UNGRADED_OPTIONS = {
     "sandbox (avg_fn is graded through a trusted EMA callable)",
     "ensembles.SWALR.last_epoch": "resuming (last_epoch >= 0) needs the optimizer's initial_lr "
     "from an earlier scheduler; the grading driver starts every schedule fresh",
+}
+
+
+def _tied_vote(tie_break: str):
+    """Some sample's top (weighted) count is shared by two labels, with ``tie_break``."""
+
+    def check(a) -> bool:
+        if a["tie_break"] != tie_break:
+            return False
+        preds = np.asarray(a["predictions"])
+        w = np.ones(preds.shape[0]) if a["weights"] is None else np.asarray(a["weights"], float)
+        labels = np.unique(preds)
+        counts = np.array(
+            [[w[preds[:, i] == c].sum() for c in labels] for i in range(preds.shape[1])]
+        )
+        return bool(np.any((counts == counts.max(axis=1, keepdims=True)).sum(axis=1) > 1))
+
+    return check
+
+
+#: Edges the statements name (tests/autograder/test_edges.py; see autograder/edges.py).
+EDGES = {
+    "ensembles.vote": {
+        "ties, tie_break='lowest'": _tied_vote("lowest"),
+        "ties, tie_break='first'": _tied_vote("first"),
+    },
+    "ensembles.rankdata_average": {"ties": has_ties("x")},
+    "ensembles.rank_average": {"ties": has_ties("scores", axis=1)},
 }

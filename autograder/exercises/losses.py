@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from autograder.authoring import pair
+from autograder.edges import both, equal_somewhere, has_value, option
 from autograder.registry import Gen, case
 from solutions import losses as ref
 
@@ -188,6 +189,27 @@ def _triplet(g, n, dtype=np.float64, scale=1.0):
     return tuple(g.normal(n, 4, dtype=dtype) for _ in range(3))
 
 
+def _regression_ties(g, n, dtype=np.float64, scale=1.0):
+    """Every third target equal to its input: |x - y| has its kink there (sign(0) = 0)."""
+    x, y = _regression(g, n, dtype, scale)
+    y[::3] = x[::3]
+    return x, y
+
+
+def _ranknet_ties(g, n, dtype=np.float64, scale=1.0):
+    """Targets of exactly 0.5 (a tie) among the others."""
+    s1, s2, t = _ranknet(g, n, dtype, scale)
+    t[::2] = 0.5
+    return s1, s2, t
+
+
+def _triplet_ties(g, n, dtype=np.float64, scale=1.0):
+    """Every other positive equal to its anchor: with swap, d(a, n) == d(p, n) exactly."""
+    a, p, neg = _triplet(g, n, dtype, scale)
+    p[::2] = a[::2]
+    return a, p, neg
+
+
 @_keyword_target()
 def _cosine(g, n, dtype=np.float64, scale=1.0):
     y = (2 * g.integers(0, 2, n) - 1).astype(dtype)
@@ -250,7 +272,9 @@ EXERCISES = [
         points=(1, 1),
         inputs=_cases(_regression, (weight,)),
     ),
-    *_loss(ref.l1_loss, ref.l1_loss_backward, _regression, (weight,)),
+    *_loss(
+        ref.l1_loss, ref.l1_loss_backward, _regression, (weight, ("ties", _regression_ties, {}))
+    ),
     *pair(
         ref.huber_loss,
         ref.huber_loss_backward,
@@ -348,12 +372,24 @@ EXERCISES = [
         extreme=True,
     ),
     *_loss(ref.margin_ranking_loss, ref.margin_ranking_loss_backward, _pairs, ({"margin": 0.5},)),
-    *_loss(ref.ranknet_loss, ref.ranknet_loss_backward, _ranknet, extreme=True),
+    *_loss(
+        ref.ranknet_loss,
+        ref.ranknet_loss_backward,
+        _ranknet,
+        (("ties", _ranknet_ties, {}),),
+        extreme=True,
+    ),
     *_loss(
         ref.triplet_margin_loss,
         ref.triplet_margin_loss_backward,
         _triplet,
-        ({"p": 1.0}, {"p": 3.0}, {"swap": True}, {"margin": 0.3, "eps": 0.1}),
+        (
+            {"p": 1.0},
+            {"p": 3.0},
+            {"swap": True},
+            {"margin": 0.3, "eps": 0.1},
+            ("swap, ties", _triplet_ties, {"swap": True}),
+        ),
     ),
     *_loss(
         ref.hinge_embedding_loss,
@@ -379,3 +415,35 @@ EXERCISES = [
         ),
     ),
 ]
+
+
+def _tied_triplet(a) -> bool:
+    """With ``swap``, d(a, n) == d(p, n) exactly somewhere (a positive equal to its anchor)."""
+    same = np.all(np.asarray(a["anchor"]) == np.asarray(a["positive"]), axis=-1)
+    return bool(a["swap"] and np.any(same))
+
+
+def _eps_scale_difference(a) -> bool:
+    """|anchor - positive| is below 10 eps somewhere: eps is a visible part of the distance."""
+    diff = np.abs(np.asarray(a["anchor"]) - np.asarray(a["positive"]))
+    return bool(np.any(diff < 10 * a["eps"]))
+
+
+#: Edges the statements name (tests/autograder/test_edges.py; see autograder/edges.py).
+EDGES = {
+    "losses.l1_loss_backward": {"ties: input == target": equal_somewhere("input", "target")},
+    "losses.ranknet_loss": {"ties: target 0.5": has_value("target", 0.5)},
+    "losses.triplet_margin_loss": {"eps-scale differences": _eps_scale_difference},
+    "losses.triplet_margin_loss_backward": {"ties of the swapped distances": _tied_triplet},
+    "losses.poisson_nll_loss": {
+        "eps: a zero rate": both(option("log_input", False), has_value("input", 0.0))
+    },
+    "losses.gaussian_nll_loss": {
+        "eps: a variance below eps": lambda a: bool(np.any(np.asarray(a["var"]) < a["eps"]))
+    },
+    "losses.cross_entropy": {
+        "probability targets with class weights": lambda a: (
+            np.asarray(a["target"]).dtype.kind == "f" and a["weight"] is not None
+        )
+    },
+}

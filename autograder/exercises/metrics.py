@@ -3,6 +3,7 @@ chance-corrected agreement (balanced accuracy, MCC, kappa) and probabilistic sco
 
 import numpy as np
 
+from autograder.edges import has_ties
 from autograder.registry import case, exercise
 from solutions import metrics as ref
 
@@ -68,6 +69,8 @@ def _top_k(hidden: bool):
             w = g.uniform(n, low=0.1, high=2.0)
             labels = np.arange(classes) * 10 + 5  # class c is labels[c], column c
             yield case("weights, labels", labels[y], scores, k=2, sample_weight=w, labels=labels)
+            # tied scores within a row (rounded): broken as scikit-learn does
+            yield case("ties", y, np.round(scores, 0), k=2)
 
     return make
 
@@ -233,6 +236,10 @@ def _coco(hidden: bool):
         if hidden:
             dets = {"boxes": det, "scores": g.uniform(len(det))}
             yield case("recall_points", dets, {"boxes": gt}, recall_points=11)
+            # tied scores: ranked by image, then input order
+            tied = {"boxes": det, "scores": np.round(g.uniform(len(det)), 1)}
+            tied["scores"][1::2] = tied["scores"][::2][: len(det) // 2]
+            yield case("ties", tied, {"boxes": gt})
 
     return make
 
@@ -504,4 +511,35 @@ NOT_EXERCISES = {
 UNGRADED_OPTIONS = {
     "metrics.precision_recall_fscore_support.warn_for": "only chooses which warnings are "
     "raised; warnings are not graded",
+}
+
+
+def _scores(detections) -> np.ndarray:
+    images = [detections] if isinstance(detections, dict) else list(detections)
+    return np.concatenate([np.asarray(d["scores"], dtype=np.float64).ravel() for d in images])
+
+
+def _tied_positive_and_negative(a) -> bool:
+    """A positive and a negative with the same score (binary y_true)."""
+    y, s = np.asarray(a["y_true"]), np.asarray(a["y_score"])
+    if s.ndim != 1:
+        return False
+    positive = y == (a.get("pos_label") or y.max())
+    return bool(np.intersect1d(s[positive], s[~positive]).size)
+
+
+#: Edges the statements name (tests/autograder/test_edges.py; see autograder/edges.py).
+EDGES = {
+    "metrics.top_k_accuracy_score": {"ties: tied scores in a row": has_ties("y_score")},
+    "metrics.roc_curve": {"ties: tied scores": has_ties("y_score", axis=None)},
+    "metrics.roc_auc_score": {"ties: a positive and a negative tied": _tied_positive_and_negative},
+    "metrics.eleven_point_average_precision": {"ties: tied scores": has_ties("y_score", axis=None)},
+    "metrics.coco_average_precision": {
+        "ties: tied detection scores": lambda a: has_ties("s", axis=None)(
+            {"s": _scores(a["detections"])}
+        )
+    },
+    "metrics.dice_score": {
+        "empty masks": lambda a: not np.any(a["y_true"]) and not np.any(a["y_pred"])
+    },
 }

@@ -9,6 +9,8 @@ variance). Groups: ``training`` / ``eval`` modes, ``affine`` (weight and bias), 
 channel, where a wrong epsilon shows).
 """
 
+from collections.abc import Callable
+
 import numpy as np
 
 from autograder.authoring import with_grad_output
@@ -68,7 +70,9 @@ def _rms(hidden: bool):
         yield case("basic", g.normal(5, 6), (6,))
         yield case("weight", g.normal(4, 3, 5), (5,), weight=g.normal(5))
         yield case("float32", g.normal(4, 6, dtype=np.float32), (6,))
-        yield case("eps", g.normal(4, 6), (6,), eps=0.1)
+        x = g.normal(4, 6)
+        x[1] *= 0.01  # a row whose mean square is below eps
+        yield case("eps", x, (6,), eps=0.1)
         if hidden:
             yield case("two axes", g.normal(3, 4, 5), (4, 5))
 
@@ -113,6 +117,9 @@ def _instance(hidden: bool):
                 g.uniform(c, low=0.5, high=2.0),
                 use_input_stats=False,
             )
+            x = g.normal(3, 4, 6)
+            x[0, 1] = 0.3 + 1e-4 * g.normal(6)  # a variance (1e-8) below eps
+            yield case("tiny variance", x)
 
     return make
 
@@ -165,4 +172,43 @@ NOT_EXERCISES = {
     "cannot cross the grading sandbox; its constants are the deepnorm_constants exercise",
     "norm.DeepNormConstants": "a NamedTuple (alpha, beta): the return type of "
     "deepnorm_constants, not a function",
+}
+
+
+def _variance_below_eps(reduce_axes: Callable[[np.ndarray, dict], np.ndarray]):
+    """Some normalized group of the input has a variance below ``eps`` (the default eps when
+    the option is None: float32's or float64's machine epsilon, as the statement says)."""
+
+    def check(a) -> bool:
+        x = np.asarray(a["input"], dtype=np.float64)
+        eps = a["eps"] if a["eps"] is not None else np.finfo(np.asarray(a["input"]).dtype).eps
+        return bool(np.any(reduce_axes(x, a) < eps))
+
+    return check
+
+
+def _channel_var(x, a):  # batch norm: over every axis but the channels (axis 1)
+    return x.var(axis=tuple(i for i in range(x.ndim) if i != 1))
+
+
+def _instance_var(x, a):  # per example and channel, over the spatial axes
+    return x.var(axis=tuple(range(2, x.ndim)))
+
+
+def _group_var(x, a):
+    return x.reshape(x.shape[0], a["num_groups"], -1).var(axis=-1)
+
+
+def _mean_square(x, a):  # RMSNorm: mean of squares over the normalized axes
+    k = len(np.atleast_1d(a["normalized_shape"]))
+    return np.mean(x**2, axis=tuple(range(x.ndim - k, x.ndim)))
+
+
+#: Edges the statements name (tests/autograder/test_edges.py; see autograder/edges.py):
+#: "a variance below eps" is where eps is the result, not a rounding detail.
+EDGES = {
+    "norm.batch_norm": {"eps: variance below eps": _variance_below_eps(_channel_var)},
+    "norm.instance_norm": {"eps: variance below eps": _variance_below_eps(_instance_var)},
+    "norm.group_norm": {"eps: variance below eps": _variance_below_eps(_group_var)},
+    "norm.rms_norm": {"eps: mean square below eps": _variance_below_eps(_mean_square)},
 }

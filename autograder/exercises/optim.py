@@ -161,7 +161,9 @@ def _plateau(hidden: bool):
         )
         yield case("min_lr", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.5, min_lr=0.02)
         if hidden:
-            yield case("eps", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.99, eps=1e-3)
+            # a reduction of 1 % changes the second group's lr by 5e-4 <= eps: skipped there
+            two = np.array([0.5, 0.05])
+            yield case("eps", two, np.full(n, 1.0), steps=n, patience=0, factor=0.99, eps=1e-3)
             # the threshold decides: 2 % better every epoch is no improvement for a relative
             # threshold of 5 % (min and max), and is one for an absolute threshold of 0.01
             k = np.arange(12.0)
@@ -407,4 +409,24 @@ UNGRADED_OPTIONS = {
     "lr_scheduler.OneCycleLR.max_momentum": _MOMENTUM,
     "optim.fit_linear_regression.generator": "only shuffles the mini-batches: graded with "
     "full-batch steps, which do not depend on your random draws",
+}
+
+
+def _lr_change_within_eps(a) -> bool:
+    """A reduction whose change lr (1 - factor) is at most eps: skipped."""
+    return bool(np.any(np.asarray(a["_0"]) * (1 - a["factor"]) <= a["eps"]))
+
+
+#: Edges the statements name (tests/autograder/test_edges.py; see autograder/edges.py).
+EDGES = {
+    "lr_scheduler.ReduceLROnPlateau": {
+        "eps: a change within eps": _lr_change_within_eps,
+        "at the threshold: an epoch exactly at best (1 - threshold)": lambda a: (
+            a["threshold_mode"] == "rel"
+            and a["mode"] == "min"
+            and bool(
+                np.any(np.asarray(a["_1"])[1:] == np.asarray(a["_1"])[:-1] * (1 - a["threshold"]))
+            )
+        ),
+    },
 }

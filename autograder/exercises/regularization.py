@@ -4,6 +4,7 @@ class re-sampling and re-weighting."""
 import numpy as np
 
 from autograder.authoring import with_grad_output
+from autograder.edges import both, has_value, option
 from autograder.registry import Rng, case, exercise
 from solutions import regularization as ref
 
@@ -288,4 +289,34 @@ NOT_EXERCISES = {
     "single steps are the fgm exercise and the worked example fgsm",
     "regularization.EarlyStopping": "a stateful class with step(metric) -> bool: no grading "
     "driver for it; the chapter shows it as a worked pattern",
+}
+
+
+def _zero_gradient_example(a) -> bool:
+    g = np.asarray(a["grad"])
+    return bool(np.any(np.abs(g).reshape(g.shape[0], -1).max(axis=1) == 0)) if g.ndim else False
+
+
+def _empty_class(a) -> bool:
+    labels = np.asarray(a["labels"])
+    k = a["num_classes"] or labels.max() + 1
+    return bool(np.any(np.bincount(labels, minlength=k) == 0))
+
+
+#: Edges the statements name (tests/autograder/test_edges.py; see autograder/edges.py).
+EDGES = {
+    "regularization.fgm": {"zero gradient": _zero_gradient_example},
+    "regularization.dropout_mask": {"p = 1": option("p", 1.0)},
+    "regularization.dropout": {"p = 1": option("p", 1.0)},
+    "regularization.dropout_backward": {"p = 1": option("p", 1.0)},
+    "regularization.resampling_probabilities": {
+        "empty": has_value("class_counts", 0),
+        "empty, q = 0": both(has_value("class_counts", 0), option("q", 0.0)),
+    },
+    "regularization.sampling_weights": {"empty, q = 0": both(_empty_class, option("q", 0.0))},
+    "regularization.clip_grad_norm_": {
+        "max norm of gradients below 1": lambda a: (
+            a["norm_type"] == np.inf and max(np.abs(g).max() for g in a["grads"]) < 1
+        ),
+    },
 }
