@@ -154,6 +154,18 @@ def _scores(hidden: bool, multiclass: bool = False, options=None, public_cases=(
     return make
 
 
+def _and_ovo(factory):
+    """``factory``'s cases and one-vs-one multiclass AUCs (macro and prevalence-weighted)."""
+
+    def make(g):
+        yield from factory(g)
+        labels = g.integers(0, 3, 40)
+        for average in ("macro", "weighted"):
+            yield case("ovo", labels, g.probs(40, 3), multi_class="ovo", average=average)
+
+    return make
+
+
 def _pos_label_weights(**extra):
     def options(g, n):
         return {"pos_label": 0, "sample_weight": _weights(g, n), **extra}
@@ -197,6 +209,8 @@ def _curve_points(hidden: bool):
             x = np.sort(np.round(g.uniform(12), 1))
             x[3] = x[4]
             yield case("repeated x", x, g.uniform(x.size))
+            # decreasing with a repeat: still monotonic (the area keeps its sign)
+            yield case("repeated x", x[::-1].copy(), g.uniform(x.size))
 
     return make
 
@@ -298,10 +312,12 @@ EXERCISES += [
         ref.roc_auc_score,
         points=1,
         public=_scores(False, multiclass=True),
-        hidden=_scores(
-            True,
-            multiclass=True,
-            options=lambda g, n: {"sample_weight": _weights(g, n), "max_fpr": 0.5},
+        hidden=_and_ovo(
+            _scores(
+                True,
+                multiclass=True,
+                options=lambda g, n: {"sample_weight": _weights(g, n), "max_fpr": 0.5},
+            )
         ),
     ),
     exercise(
@@ -432,6 +448,9 @@ def _kappa_options(g):
 def _log_loss_options(g):
     labels = g.integers(0, 3, 20)
     yield case("options", labels, g.probs(20, 3), labels=[0, 1, 2], normalize=False)
+    # normalize=False with weights: the weighted sum
+    w = g.uniform(20, low=0.1, high=2.0)
+    yield case("options", labels, g.probs(20, 3), normalize=False, sample_weight=w)
 
 
 def _brier_options(g):
@@ -473,8 +492,7 @@ NOT_EXERCISES = {
     "read as a metric of decision values",
     "metrics.classification_report": "a formatted table (text or dict) of the graded "
     "precision_recall_fscore_support per label and averaged; no new quantity",
-    "metrics.class_likelihood_ratios": "TPR / FPR and FNR / TNR from the graded confusion "
-    "counts",
+    "metrics.class_likelihood_ratios": "TPR / FPR and FNR / TNR from the graded confusion counts",
     "metrics.d2_log_loss_score": "1 - log_loss / log_loss of the class prior: the graded "
     "log_loss twice",
     "metrics.d2_brier_score": "1 - Brier / Brier of the class prior: the graded "
@@ -489,8 +507,7 @@ NOT_EXERCISES = {
     "precision_recall_curve",
     "metrics.metric_at_thresholds": "a loop calling a metric it is given (a callable cannot "
     "cross the sandbox)",
-    "metrics.mean_squared_log_error": "mean_squared_error of log1p: the graded RMSE's "
-    "pattern",
+    "metrics.mean_squared_log_error": "mean_squared_error of log1p: the graded RMSE's pattern",
     "metrics.root_mean_squared_log_error": "root_mean_squared_error of log1p (graded)",
     "metrics.median_absolute_error": "a median instead of the graded MAE's mean",
     "metrics.explained_variance_score": "r2_score (graded) with the residuals centred",
