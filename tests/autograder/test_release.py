@@ -282,6 +282,37 @@ def test_check_from_the_bundle_reports_a_wrong_answer_like_the_repository(bundle
     assert "hidden group" in isolated.stdout
 
 
+def test_check_from_the_bundle_names_a_known_mistake_without_its_code(bundle, tmp_path):
+    """check() in the bundle diagnoses from the mistakes' stored public outputs: same
+    sentence and link as in the repository, while no bundled file holds the wrong code."""
+    from autograder import mistakes
+
+    folder, _, _ = bundle
+    m = mistakes.get("kl-swapped-arguments")
+    code = textwrap.dedent(
+        """
+        import numpy as np
+        from autograder import check
+        def kl_div(input, target, *, reduction="mean", log_target=False):
+            log_p = target if log_target else np.log(target)
+            loss = np.exp(input) * (input - log_p)  # KL(q || p)
+            if reduction == "batchmean":
+                return loss.sum() / input.shape[0]
+            return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[reduction]
+        check(kl_div)
+        """
+    )
+    isolated = _same(code, folder, tmp_path)
+    out = " ".join(isolated.stdout.split())
+    assert f"Known mistake ({m.id})" in out and m.sentence in out, isolated.stdout
+    assert f"See Common mistakes: {m.link}" in out
+    assert not (folder / "autograder" / "mistakes").exists()
+    wrong_names = {o.__name__ for o in (x.wrong for x in mistakes.all_mistakes())}
+    texts = _texts(folder)
+    assert not [(n, f) for f, t in texts.items() for n in wrong_names if n in t]
+    assert not [f for f, t in texts.items() if "_correct." in t]
+
+
 # ------------------------------------------------------------------ autograder check FILE
 
 
