@@ -33,7 +33,7 @@ class CosineAnnealingLR__one_step_ahead:
         self._apply()
 
     def get_last_lr(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return [g["lr"] for g in self.optimizer.param_groups]
 
 
 @mistake(
