@@ -129,9 +129,11 @@ class CheckReport:
         """One paragraph per known mistake that explains failing groups: its sentence and
         the Common-mistakes entry to read."""
         lines = []
+        failing = {r.group for r in self.results if not r.ok}
         for known in dict.fromkeys(self.diagnoses.values()):
             groups = [g for (g, _), k in self.diagnoses.items() if k == known]
-            text = f"➜ Known mistake ({known.id}), in {', '.join(groups)}: {known.sentence}"
+            where = "every failing group" if set(groups) == failing else ", ".join(groups)
+            text = f"➜ Known mistake ({known.id}), in {where}: {known.sentence}"
             lines += textwrap.wrap(text, 92, initial_indent="  ", subsequent_indent="    ")
             lines.append(f"    See Common mistakes: {known.link}")
         return lines
