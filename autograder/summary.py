@@ -602,7 +602,16 @@ def _extra_note(e: dict) -> str:
 
 
 def _mistake_html(mistake: str | None) -> str:
-    return f"<br>Diagnosed mistake: <strong>{_e(mistake)}</strong>" if mistake else ""
+    """The diagnosis: its id, and the declaration's sentence and Common-mistakes link."""
+    if not mistake:
+        return ""
+    from autograder.diagnosis import describe
+
+    known = describe(mistake)
+    text = f"<br>Diagnosed mistake: <strong>{_e(mistake)}</strong>"
+    if known is not None:
+        text += f": {_e(known.sentence)} See Common mistakes: <code>{_e(known.link)}</code>"
+    return text
 
 
 def student_page(student_id: str, s: dict, grader_version: str) -> str:

@@ -1,7 +1,8 @@
 """The done-when of issue 18, as a student and an instructor run it: a notebook whose kl_div
 has its two distributions swapped gets, in ``check()`` run by a real Jupyter kernel and in
-``autograder grade`` (sandbox, gradebook), the mistake's sentence and the link to its
-Common-mistakes entry; the gradebook's ``mistake`` column can be queried."""
+``autograder grade`` (sandbox, gradebook) and on the student's page of ``autograder report
+--html``, the mistake's sentence and the link to its Common-mistakes entry; the gradebook's
+``mistake`` column can be queried."""
 
 from __future__ import annotations
 
@@ -113,6 +114,19 @@ def test_grade_prints_the_sentence_and_link_and_stores_the_mistake(tmp_path):
     engine.dispose()
     diagnosed = {e: k for e, k in rows if k is not None}
     assert diagnosed == {"losses.kl_div": m.id}  # the stubs are not diagnosed
+    html = tmp_path / "report.html"
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "report", "--db", db, "--html", str(html)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    pages = [p.read_text() for p in tmp_path.rglob("*.html") if p != html]
+    page = next(p for p in pages if m.id in p)  # the student's page
+    assert _flat(m.sentence.replace("'", "&#x27;")) in _flat(page) and m.link in page
 
 
 def test_the_gradebook_stores_and_returns_the_mistake(tmp_path):
