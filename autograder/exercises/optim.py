@@ -160,6 +160,8 @@ def _plateau(hidden: bool):
             factor=0.5,
         )
         yield case("min_lr", lrs, np.full(n, 1.0), steps=n, patience=0, factor=0.5, min_lr=0.02)
+        if hidden:  # max mode, a metric that only gets worse: a reduction every patience + 1
+            yield case("mode=max", lrs, noisy, steps=n, mode="max", patience=3, factor=0.5)
         if hidden:
             # a reduction of 1 % changes the second group's lr by 5e-4 <= eps: skipped there
             two = np.array([0.5, 0.05])
