@@ -36,6 +36,7 @@ from tests.autograder import postgres  # noqa: E402
 from tests.autograder.test_gradebook_faults import (  # noqa: E402
     GRADED,
     differences,
+    false_grades,
     grade_cmd,
     interrupt,
     kill_a_busy_worker,
@@ -44,14 +45,6 @@ from tests.autograder.test_gradebook_faults import (  # noqa: E402
     start,
     tmpfs,
 )
-
-
-def false_rows(got: dict, clean: dict) -> int:
-    """Stored rows (verdicts and results) that differ from the clean run's: a false grade."""
-    verdicts = [k for k, v in got["submissions"].items() if v[0] == GRADED]
-    return sum(got["submissions"][k] != clean["submissions"].get(k) for k in verdicts) + sum(
-        v != clean["results"].get(k) for k, v in got["results"].items()
-    )
 
 
 class Bench:
@@ -135,7 +128,7 @@ class Bench:
             "seconds_to_exit": round(seconds, 1),
             "graded_and_stored": verdicts,
             "infrastructure": len(got["submissions"]) - verdicts,
-            "false_rows_at_fault": false_rows(got, clean),
+            "false_rows_at_fault": len(false_grades(got, clean)),
             "rows_compared": len(clean["submissions"]) + len(clean["results"]),
             "differences_after_rerun": len(differences(final, clean)),
             "seconds_with_rerun": round(total, 1),
