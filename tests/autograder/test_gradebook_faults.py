@@ -1,12 +1,13 @@
 """Fault injection: every fault is made for real on the real ``autograder grade`` command
-(SIGINT/SIGTERM to its process group mid-batch, graders started together on a new gradebook,
-a full filesystem) and the gradebook is then compared row by row with a clean run of the same
+(SIGINT/SIGTERM/SIGKILL to its process group mid-batch, graders started together on a new
+gradebook, a full filesystem, a Dask worker killed with SIGKILL) and the gradebook is then compared row by row with a clean run of the same
 submissions: nothing lost, duplicated or changed, and no infrastructure failure stored as a
 score.
 
 The batch (see :func:`write_batch`): the five students of test_cli_workflow (full marks, 0,
 an exception, half, a syntax error), a copy of the solution notebook and a notebook that is
-not JSON. Mid-batch is "the gradebook has k grading rows" (polled), never a sleep.
+not JSON. Mid-batch is "the gradebook has k grading rows" (polled), never a sleep. The same
+faults on 200 submissions, with numbers: ``make bench-faults`` (bench/faults.py).
 """
 
 from __future__ import annotations
