@@ -86,36 +86,58 @@ def npy_bytes(array: np.ndarray) -> bytes:
         buf = io.BytesIO()
         np.save(buf, np.asarray(array, order="C"), allow_pickle=False)
         return buf.getvalue()
-    header = f"{{'descr': '{dtype.str}', 'fortran_order': False, 'shape': {array.shape!r}, }}"
-    pad = -(len(_MAGIC) + 2 + len(header) + 1) % 64
-    header = (header + " " * pad + "\n").encode("latin1")
-    if len(header) > 0xFFFF:  # not for any shape that fits in memory; numpy knows v2.0
+    head = _npy_head(dtype.str, array.shape)
+    if head is None:  # not for any shape that fits in memory; numpy knows v2.0
         buf = io.BytesIO()
         np.save(buf, np.asarray(array, order="C"), allow_pickle=False)
         return buf.getvalue()
-    return b"".join((_MAGIC, struct.pack("<H", len(header)), header, array.tobytes(order="C")))
+    return head + array.tobytes(order="C")
 
 
-def npy_load(data: bytes) -> np.ndarray:
-    """A plain array from ``.npy`` bytes: never a pickle, and the header must agree with the
-    payload (a header claiming terabytes with a few bytes behind it is refused before any
-    allocation). The header numpy writes for a plain numeric dtype is parsed by a strict
-    pattern and the array is a read-only view of ``data`` (no copy); anything else goes
-    through numpy's own header parser."""
+#: Headers already parsed: header bytes -> (dtype, shape, count). A chapter's arrays have a
+#: few dozen distinct headers; a hit skips the pattern match (the key is the exact bytes).
+_PARSED: dict[bytes, tuple] = {}
+_PARSED_MAX = 4096
+
+
+def _plain_header(header: bytes):
+    """(dtype, shape, count) of a header numpy writes for a plain dtype, C order; None for
+    any other header."""
+    found = _PARSED.get(header)
+    if found is not None:
+        return found
+    match = _HEADER.fullmatch(header)
+    if match is None:
+        return None
+    try:
+        dtype = np.dtype(match.group(1).decode("ascii"))
+    except TypeError:  # e.g. '<f3': not a dtype
+        raise WireError("bad .npy dtype") from None
+    shape = tuple(int(n) for n in match.group(2).split(b",") if n.strip())
+    found = (dtype, shape, math.prod(shape))
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[bytes(header)] = found
+    return found
+
+
+def npy_load(data) -> np.ndarray:
+    """A plain array from ``.npy`` bytes (or a memoryview of them): never a pickle, and the
+    header must agree with the payload (a header claiming terabytes with a few bytes behind
+    it is refused before any allocation). The header numpy writes for a plain numeric dtype
+    is parsed by a strict pattern and the array is a read-only view of ``data`` (no copy);
+    anything else goes through numpy's own header parser."""
     if data[:8] == _MAGIC and len(data) >= 10:
         (hlen,) = struct.unpack("<H", data[8:10])
-        match = _HEADER.fullmatch(data, 10, 10 + hlen)
-        if match is not None:
-            try:
-                dtype = np.dtype(match.group(1).decode("ascii"))
-            except TypeError:  # e.g. '<f3': not a dtype
-                raise WireError("bad .npy dtype") from None
-            shape = tuple(int(n) for n in match.group(2).split(b",") if n.strip())
-            count = math.prod(shape)
+        plain = _plain_header(bytes(data[10 : 10 + hlen]))
+        if plain is not None:
+            dtype, shape, count = plain
             if count * dtype.itemsize != len(data) - 10 - hlen:
                 raise WireError(f"the .npy header (shape {shape}, {dtype}) does not match its data")
-            return np.frombuffer(data, dtype, count, 10 + hlen).reshape(shape)
-    return _npy_load_general(data)
+            array = np.frombuffer(data, dtype, count, 10 + hlen).reshape(shape)
+            array.flags.writeable = False
+            return array
+    return _npy_load_general(bytes(data))
 
 
 def _npy_load_general(data: bytes) -> np.ndarray:
@@ -136,59 +158,110 @@ def _npy_load_general(data: bytes) -> np.ndarray:
 # ---------------------------------------------------------------- framed messages on pipes
 #: A message larger than this is refused (a student returning gigabytes cannot exhaust us).
 MAX_MESSAGE = 256 * 2**20
+#: Most parts a message may have (its JSON header and one per array).
+MAX_PARTS = 100_000
+#: Buffers per ``writev`` call (Linux's IOV_MAX is 1024).
+_IOV_MAX = 1024
 
 
-def _read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+def _read_into(fd: int, view: memoryview, deadline: float | None = None) -> None:
+    """Fill ``view`` from ``fd``; EOFError if the pipe closes first, TimeoutError if the
+    deadline (``time.monotonic()``) passes first."""
     import os
     import select
     import time
 
-    chunks, got = [], 0
+    got, n = 0, len(view)
     while got < n:
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise TimeoutError("no complete message before the deadline")
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
+        k = os.readv(fd, [view[got:]])
+        if not k:
             raise EOFError("pipe closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += k
+
+
+def _read_exact(fd: int, n: int, deadline: float | None = None) -> bytearray:
+    buf = bytearray(n)
+    _read_into(fd, memoryview(buf), deadline)
+    return buf
+
+
+def _array_buffers(array: np.ndarray) -> list:
+    """The ``.npy`` file of ``array`` as buffers to write: its header, then its data without
+    a copy when it is C-contiguous and of a plain dtype."""
+    array = np.asarray(array)
+    dtype = array.dtype
+    if dtype.kind not in _PLAIN_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        return [npy_bytes(array)]
+    head = _npy_head(dtype.str, array.shape)
+    if head is None:
+        return [npy_bytes(array)]
+    data = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
+    return [head, memoryview(data)]
+
+
+def _npy_head(descr: str, shape: tuple) -> bytes | None:
+    """Magic, header length and header of a plain C-order ``.npy`` (None past format 1.0)."""
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}"
+    pad = -(len(_MAGIC) + 2 + len(header) + 1) % 64
+    header = (header + " " * pad + "\n").encode("latin1")
+    if len(header) > 0xFFFF:
+        return None
+    return b"".join((_MAGIC, struct.pack("<H", len(header)), header))
 
 
 def write_message(fd: int, header: dict, arrays: list) -> None:
-    """Frame: 8-byte length + JSON header, then the count and each ``.npy`` blob."""
+    """Frame: the part count, each part's length (8 bytes each, little-endian), then the
+    parts: the JSON header and one ``.npy`` file per array. Array data is written from the
+    arrays themselves (``writev``), not copied into one buffer first."""
     import json
     import os
 
-    parts = [json.dumps(header, sort_keys=True).encode()]
-    parts += [npy_bytes(a) for a in arrays]
-    data = struct.pack("<Q", len(parts)) + b"".join(struct.pack("<Q", len(p)) + p for p in parts)
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    buffers = [json.dumps(header, sort_keys=True).encode()]
+    sizes = [len(buffers[0])]
+    for a in arrays:
+        parts = _array_buffers(a)
+        buffers += parts
+        sizes.append(sum(len(p) if isinstance(p, bytes) else p.nbytes for p in parts))
+    table = struct.pack(f"<{len(sizes) + 1}Q", len(sizes), *sizes)
+    pending = [memoryview(table)] + [memoryview(b).cast("B") for b in buffers]
+    pending = [b for b in pending if b.nbytes]
+    while pending:
+        written = os.writev(fd, pending[:_IOV_MAX])
+        while written:
+            if written >= pending[0].nbytes:
+                written -= pending.pop(0).nbytes
+            else:
+                pending[0] = pending[0][written:]
+                written = 0
 
 
 def read_message(fd: int, deadline: float | None = None) -> tuple[dict, list]:
-    """One frame; ``deadline`` (``time.monotonic()`` value) bounds the wait: a writer that
-    sends half a frame and stalls raises ``TimeoutError`` instead of hanging the reader.
-    Anything malformed (bad JSON, nesting too deep for the parser, a ``.npy`` that needs
-    pickle or lies about its size) raises :class:`WireError`."""
+    """One frame (see :func:`write_message`); ``deadline`` (``time.monotonic()`` value)
+    bounds the wait: a writer that sends half a frame and stalls raises ``TimeoutError``
+    instead of hanging the reader. Anything malformed (bad counts or sizes, bad JSON,
+    nesting too deep for the parser, a ``.npy`` that needs pickle or lies about its size)
+    raises :class:`WireError`. The parts are read in one buffer (three reads for a message
+    that fits in the pipe); the arrays are read-only views of it."""
     import json
 
     (count,) = struct.unpack("<Q", _read_exact(fd, 8, deadline))
-    if not 1 <= count <= 100_000:
+    if not 1 <= count <= MAX_PARTS:
         raise WireError(f"bad frame count {count}")
-    parts, total = [], 0
-    for _ in range(count):
-        (n,) = struct.unpack("<Q", _read_exact(fd, 8, deadline))
-        total += n
-        if total > MAX_MESSAGE:
-            raise WireError("message too large")
-        parts.append(_read_exact(fd, n, deadline))
+    sizes = struct.unpack(f"<{count}Q", _read_exact(fd, 8 * count, deadline))
+    total = sum(sizes)
+    if total > MAX_MESSAGE:
+        raise WireError("message too large")
+    body = memoryview(_read_exact(fd, total, deadline))
+    parts, at = [], 0
+    for n in sizes:
+        parts.append(body[at : at + n])
+        at += n
     try:
-        header = json.loads(parts[0])
+        header = json.loads(bytes(parts[0]))
         arrays = [npy_load(p) for p in parts[1:]]
     except (ValueError, RecursionError, MemoryError, EOFError, OSError) as exc:
         raise WireError(f"malformed message ({type(exc).__name__})") from None

@@ -2,7 +2,9 @@
 
 Each ``bench/refs/bench_<module>.py`` defines ``CASES``: a list of
 ``(name, ours: () -> None, oracle: () -> None)`` on ~1e6-element float64 inputs. We time
-both sides with the best of several repeats and print ours/oracle ratios, the median and the max.
+both sides in CPU time (``time.process_time``: a busy machine slows both sides' wall clock
+unequally, their CPU time much less) with the best of several repeats and print ours/oracle
+ratios, the median and the max.
 
     python bench/references.py [module ...]      # e.g. python bench/references.py init losses
 """
@@ -18,6 +20,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import importlib.util  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 import timeit  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -25,11 +28,13 @@ REFS = Path(__file__).parent / "refs"
 
 
 def best_time(fn, repeat: int = 5) -> float:
+    """Best CPU seconds per call over ``repeat`` runs of at least 0.05 s each."""
     fn()  # warm up (allocations, lazy imports)
+    timer = timeit.Timer(fn, timer=time.process_time)
     number = 1
-    while (t := timeit.timeit(fn, number=number)) < 0.05 and number < 1000:
+    while (t := timer.timeit(number)) < 0.05 and number < 1000:
         number *= 4
-    times = [t / number] + [timeit.timeit(fn, number=number) / number for _ in range(repeat - 1)]
+    times = [t / number] + [timer.timeit(number) / number for _ in range(repeat - 1)]
     return min(times)
 
 

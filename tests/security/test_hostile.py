@@ -352,10 +352,9 @@ def test_without_namespaces_the_rest_still_holds(name, workers, tmp_path):
 
 
 def test_parent_reader_refuses_malformed_frames():
-    def frame(*parts: bytes) -> bytes:
-        return struct.pack("<Q", len(parts)) + b"".join(
-            struct.pack("<Q", len(p)) + p for p in parts
-        )
+    def frame(*parts: bytes) -> bytes:  # the count, each part's length, then the parts
+        sizes = struct.pack(f"<{len(parts) + 1}Q", len(parts), *map(len, parts))
+        return sizes + b"".join(parts)
 
     deep = b"[" * 100_000 + b"]" * 100_000
     lying = io.BytesIO()  # a header claiming 8 GB, followed by 8 bytes

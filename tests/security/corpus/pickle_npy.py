@@ -46,7 +46,8 @@ def precision_score(
         }
     ).encode()
     parts = [header, buf.getvalue()]
-    frame = struct.pack("<Q", len(parts)) + b"".join(struct.pack("<Q", len(p)) + p for p in parts)
+    sizes = struct.pack(f"<{len(parts) + 1}Q", len(parts), *map(len, parts))
+    frame = sizes + b"".join(parts)  # the count, each part's length, then the parts
     for fd in _pipes():
         os.write(fd, frame)
     os._exit(0)
