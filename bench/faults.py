@@ -3,12 +3,13 @@ submissions (bench/gradebook.py's copies of the fault batch, distinct hashes) gr
 real ``autograder grade``, a fault made for real once about ``--at`` of them are stored, then
 the same command run again; the gradebook is compared row by row with a clean run.
 
-    python bench/faults.py [-n 200] [--at 0.5] [--only sigkill,dask-retried] [--json out.json]
+    python bench/faults.py [-n 200] [--at 0.5] [--only sigkill,disk-full] [--json out.json]
 
 Faults: SIGINT to the process group (once, twice), SIGTERM, SIGKILL, the gradebook's disk
 full (a tmpfs of its own, twice the clean gradebook's size: needs root), three graders
 started together on a new SQLite and a new PostgreSQL gradebook, a Dask worker killed with
-SIGKILL (Dask retries its task; or, with no failure allowed, gives it up: KilledWorker).
+SIGKILL (Dask retries its task; or, with no failure allowed, gives it up: KilledWorker), and
+SIGINT to a grader on Dask.
 Printed per fault: the faulted run's exit status and seconds from the fault to its exit (disk
 full, graders at once: the whole faulted run), the submissions it graded and stored, the
 infrastructure failures it recorded (no score), the stored rows that differ from the clean
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -44,6 +46,7 @@ from tests.autograder.test_gradebook_faults import (  # noqa: E402
     snapshot,
     start,
     tmpfs,
+    wait_for_rows,
 )
 
 
@@ -86,7 +89,9 @@ class Bench:
         status = max(p.returncode for p in procs)
         return url, status, time.monotonic() - sent, self.command(url)
 
-    def dask(self, name: str, allowed_failures: int):
+    def dask(self, name: str, allowed_failures: int = 3, *, ctrl_c: bool = False):
+        """A run on a Dask LocalCluster: a busy worker killed with SIGKILL mid-run, or (with
+        ``ctrl_c``) SIGINT to the grader's process group."""
         import dask
         from distributed import LocalCluster
 
@@ -102,7 +107,11 @@ class Bench:
         self._cleanup.callback(cluster.close)
         cmd = grade_cmd(self.folder, url, "--no-progress", "--dask", cluster.scheduler_address)
         proc = start(cmd)
-        kill_a_busy_worker(cluster, proc, db, self.n, at=self.at)
+        if ctrl_c:
+            wait_for_rows(proc, db, self.at)
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            kill_a_busy_worker(cluster, proc, db, self.n, at=self.at)
         sent = time.monotonic()
         proc.communicate(timeout=1800)
         return url, proc.returncode, time.monotonic() - sent, cmd
@@ -171,6 +180,7 @@ def main() -> None:
             "3-graders-postgresql": lambda: bench.concurrent("pg", postgres.new_database(server)),
             "dask-worker-killed-retried": lambda: bench.dask("dask3", 3),
             "dask-worker-killed-given-up": lambda: bench.dask("dask0", 0),
+            "dask-sigint": lambda: bench.dask("daskint", ctrl_c=True),
         }
         chosen = args.only.split(",") if args.only else list(faults)
         table = []
