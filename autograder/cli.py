@@ -76,8 +76,9 @@ def _cmd_check(args) -> int:
                 skipped = f"lines {first}-{last} are skipped: they define {names}"
             print(f"note: syntax error in {path.name} at line {err['line']}: {msg} ({skipped})")
             continue
+        code = f" in `{err['text']}`" if err.get("text") else ""
         print(
-            f"note: syntax error in cell {err['cell']}, line {err['line']}: {err['msg']} "
+            f"note: syntax error {extract.location(err)}: {err['msg']}{code} "
             f"(the cell is skipped: it defines {names})"
         )
     namespace: dict = {"__name__": "__main__"}
@@ -217,8 +218,12 @@ def _cmd_grade(args) -> int:
     todo = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) not in done]
     skipped = [(sid, sub) for sid, sub in pairs if (sid, sub.sha256) in done]
     subs = [sub for _, sub in todo]
-    # --json reports what it does not grade again from the stored verdicts
-    stored = book.stored_results(__version__) if book is not None and args.json else {}
+    # --json and --verbose report what they do not grade again from the stored verdicts
+    stored = (
+        book.stored_results(__version__)
+        if book is not None and (args.json or args.verbose) and skipped
+        else {}
+    )
 
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = None
@@ -299,13 +304,15 @@ def _cmd_grade(args) -> int:
         )
         print()
     else:
-        if results:
-            text = table(results, layers, verbose=args.verbose)
+        shown = _json_submissions(pairs, todo, results, stored) if args.verbose else results
+        if shown:
+            text = table(shown, layers, verbose=args.verbose)
             print(text if args.verbose else _compact_table(text))
         if skipped:
+            how = "shown as stored" if args.verbose else "--verbose shows them as stored"
             print(
                 f"{len(skipped)} submission(s) already in the gradebook for grader version "
-                f"{__version__}, skipped (--regrade to grade them again)"
+                f"{__version__}, not graded again ({how}; --regrade grades them again)"
             )
         if book is not None:
             print(f"gradebook: {mask_url(args.db)}")
@@ -576,7 +583,8 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument(
         "--verbose",
         action="store_true",
-        help="list full-mark exercises too, and one line per failing case",
+        help="list full-mark exercises too and one line per failing case group; submissions "
+        "already in the gradebook are shown as stored (not graded again)",
     )
     gr.add_argument("--no-sandbox", action="store_true", help="no namespaces (debug only)")
     _db_option(gr)

@@ -43,7 +43,9 @@ class Submission:
     name: str
     statements: list[dict] = field(default_factory=list)  # {"cell", "line", "code"}
     defined: set[str] = field(default_factory=set)
-    syntax_errors: list[dict] = field(default_factory=list)  # {"cell", "line", "msg", "names"}
+    #: {"cell", "line", "msg", "names"}; a notebook's also "in" (its In [n] or None) and
+    #: "text" (the line that does not parse): see :func:`location`
+    syntax_errors: list[dict] = field(default_factory=list)
     error: str = ""  # the whole file could not be read
     sha256: str = ""  # of the file's bytes: the gradebook's submission key
 
@@ -66,9 +68,11 @@ class NotANotebook(ValueError):
     """A file named .ipynb that is not a notebook (its message is the reason shown)."""
 
 
-def _cells(data: bytes, suffix: str) -> list[str]:
+def _cells(data: bytes, suffix: str) -> list[tuple[int, str, int | None]]:
+    """(position, source, execution count) of each code cell; the position counts every
+    cell from the top, markdown included, the first being 1 (as the student counts them)."""
     if suffix == ".py":
-        return [data.decode("utf-8", errors="replace")]
+        return [(1, data.decode("utf-8", errors="replace"), None)]
     if not data.strip():
         raise NotANotebook("not a notebook: the file is empty")
     try:
@@ -85,12 +89,29 @@ def _cells(data: bytes, suffix: str) -> list[str]:
     if not cells:
         raise NotANotebook("not a notebook: no cells (the notebook is empty)")
     out = []
-    for cell in cells:
+    for position, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", "")
-        out.append("".join(src) if isinstance(src, list) else str(src))
+        count = cell.get("execution_count")
+        count = count if isinstance(count, int) and not isinstance(count, bool) else None
+        out.append((position, "".join(src) if isinstance(src, list) else str(src), count))
     return out
+
+
+def location(err: dict) -> str:
+    """Where a syntax error is, in the student's words: ``in cell 12 (In [7]), line 3`` in a
+    notebook (cells counted from the top, markdown included), ``at line 3`` in a .py file."""
+    line = f"line {err['line']}" if err.get("line") else ""  # 0: the parser gave up
+    if "in" not in err:  # a .py file
+        return f"at {line}" if line else "in the file"
+    prompt = f" (In [{err['in']}])" if err.get("in") is not None else ""
+    return f"in cell {err['cell']}{prompt}" + (f", {line}" if line else "")
+
+
+def _bad_line(exc: BaseException) -> str:
+    text = (getattr(exc, "text", None) or "").strip()
+    return text if len(text) <= 48 else text[:45] + "..."
 
 
 def _skipped_import(node: ast.AST) -> bool:
@@ -246,11 +267,11 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
         sub.error = f"cannot read the submission: {why}"[:300]
         return sub
     if suffix == ".py":
-        source = _strip_magics(cells[0]) or ""
+        source = _strip_magics(cells[0][1]) or ""
         if source.strip():
             _parse_py(sub, source)
         return sub
-    for index, raw in enumerate(cells, start=1):
+    for index, raw, count in cells:
         source = _strip_magics(raw)
         if source is None or not source.strip():
             continue
@@ -260,7 +281,16 @@ def parse(name: str, data: bytes, suffix: str) -> Submission:
             line = getattr(exc, "lineno", 0) or 0
             msg = getattr(exc, "msg", str(exc))
             names = _broken_names(source)
-            sub.syntax_errors.append({"cell": index, "line": line, "msg": msg, "names": names})
+            sub.syntax_errors.append(
+                {
+                    "cell": index,
+                    "in": count,
+                    "line": line,
+                    "msg": msg,
+                    "text": _bad_line(exc),
+                    "names": names,
+                }
+            )
             continue
         _keep(sub, index, source, tree)
     return sub

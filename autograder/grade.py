@@ -27,7 +27,7 @@ from autograder.engine import (
     judge,
     score,
 )
-from autograder.extract import Submission
+from autograder.extract import Submission, location
 from autograder.registry import Exercise
 from autograder.sandbox import Worker, limits
 from autograder.version import __version__
@@ -79,6 +79,11 @@ def chapter_of(sub: Submission, chapter: str | None) -> str:
     return registry.CHAPTERS.get(chapter, chapter) if chapter else infer_chapter(sub)
 
 
+#: Status of an exercise whose function is in code that does not parse (a cell or a chunk
+#: of a .py file): not "missing", so the reports count syntax errors as such.
+SYNTAX_ERROR = "syntax_error"
+
+
 def build_job(sub: Submission, exercises: list[Exercise], lim: dict, hidden_seed):
     """The sandbox job for ``sub``: its statements plus every case of ``exercises``, the cases
     built once per grading run (:func:`autograder.engine.job_cases`)."""
@@ -87,13 +92,26 @@ def build_job(sub: Submission, exercises: list[Exercise], lim: dict, hidden_seed
     return job, list(built.arrays), dict(built.cases)
 
 
+def syntax_error_of(ex: Exercise, sub: Submission) -> dict | None:
+    """The syntax error that skipped the code defining ``ex``'s function, if any."""
+    return next((err for err in sub.syntax_errors if ex.function in err["names"]), None)
+
+
+def syntax_reason(err: dict, function: str) -> str:
+    """``syntax error in cell 12 (In [7]), line 3: expected ':' in `def f(x)`; the cell is
+    skipped, so f is not defined``: where, what, the line, and what it costs."""
+    code = f" in `{err['text']}`" if err.get("text") else ""
+    what = "the cell is" if "in" in err else "that code is"
+    return (
+        f"syntax error {location(err)}: {err['msg']}{code}; {what} skipped, so "
+        f"{function} is not defined"
+    )
+
+
 def _missing_reason(ex: Exercise, sub: Submission) -> str:
-    for err in sub.syntax_errors:
-        if ex.function in err["names"]:
-            return (
-                f"syntax error in the cell defining {ex.function} (cell {err['cell']}, "
-                f"line {err['line']}): {err['msg']}"
-            )
+    err = syntax_error_of(ex, sub)
+    if err is not None:
+        return syntax_reason(err, ex.function)
     return f"no function named {ex.function} found in the submission"
 
 
@@ -114,10 +132,11 @@ def assemble(
         r = by_id.get(ex.id, {"status": "error", "reason": "no result from the sandbox"})
         if r["status"] == "missing":
             reason = _missing_reason(ex, sub)
-            crs = [CaseResult(c.name, c.group, c.hidden, False, "missing") for c in cases]
-            results.append(
-                ExerciseResult(ex.id, ex.function, 0.0, ex.points, crs, "missing", reason)
-            )
+            broken = syntax_error_of(ex, sub) is not None
+            why = "not run: syntax error" if broken else "missing"
+            crs = [CaseResult(c.name, c.group, c.hidden, False, why) for c in cases]
+            status = SYNTAX_ERROR if broken else "missing"
+            results.append(ExerciseResult(ex.id, ex.function, 0.0, ex.points, crs, status, reason))
             continue
         if r["status"] == "error":
             crs = [CaseResult(c.name, c.group, c.hidden, False, r["reason"]) for c in cases]
@@ -242,7 +261,10 @@ def grade_submissions(
                 )
             return res
         res.notes += [
-            f"cell {e['cell']} skipped: syntax error at line {e['line']}: {e['msg']}"
+            f"syntax error {location(e)}: {e['msg']}"
+            + (f" in `{e['text']}`" if e.get("text") else "")
+            + f" ({'the cell' if 'in' in e else 'that code'} is skipped"
+            + (f": it defines {', '.join(sorted(e['names']))})" if e["names"] else ")")
             for e in sub.syntax_errors
         ]
         job, arrays, cases_by_id = build_job(sub, exercises, lim, hidden_seed)

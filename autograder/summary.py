@@ -26,6 +26,7 @@ from pathlib import Path
 from autograder.compare import hidden_summary
 from autograder.gradebook import Row, exercise_order
 
+_WHERE = re.compile(r"syntax error (in cell \d+(?: \(In \[\d+\]\))?(?:, line \d+)?|at line \d+)")
 _NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 _RAISED = re.compile(r"^(?:raised )?([A-Za-z_]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 #: Total-score histogram bins, in percent: [0, 10), ..., [90, 100), and 100 exactly.
@@ -70,13 +71,17 @@ def case_kind(reason: str) -> str:
 
 
 def is_syntax_error(row: Row) -> bool:
-    return row.status == "missing" and "syntax error" in (row.reason or "")
+    """The function is in code that does not parse (status ``syntax_error``; gradebooks
+    written before that status say ``missing`` with a syntax-error reason)."""
+    return row.status == "syntax_error" or (
+        row.status == "missing" and "syntax error" in (row.reason or "")
+    )
 
 
 def attempted(row: Row) -> bool:
     """False for a function never defined (not even in a cell with a syntax error) and for
     an untouched stub (every case "not implemented yet")."""
-    if row.status == "missing":
+    if row.status in ("missing", "syntax_error"):
         return is_syntax_error(row)
     if row.status == "graded" and row.cases:
         return not all(
@@ -123,8 +128,10 @@ def failure_reason(row: Row) -> str | None:
     nothing was lost."""
     if row.score >= row.max_score:
         return None
+    if is_syntax_error(row):
+        return "syntax error (the cell is skipped)"
     if row.status == "missing":
-        return "syntax error (the cell is skipped)" if is_syntax_error(row) else "not defined"
+        return "not defined"
     if row.status != "graded" or not row.cases:
         return _strip_numbers(row.reason or "wrong output")
     bad = [c for c in row.cases if not c.get("ok")]
@@ -210,6 +217,12 @@ def _chapter_stats(rows: list[Row]) -> dict:
     return out
 
 
+def syntax_location(reason: str) -> str | None:
+    """``in cell 12 (In [7]), line 3`` from a syntax-error reason (None if it has none)."""
+    found = _WHERE.search(reason or "")
+    return found.group(1) if found else None
+
+
 def _lost(s: dict) -> list[dict]:
     return [
         {
@@ -218,6 +231,7 @@ def _lost(s: dict) -> list[dict]:
             "max": e["max"],
             "why": e["why"],
             "mistake": e["mistake"],
+            "syntax_error": syntax_location(e["reason"]) if e["why"].startswith("syntax") else None,
         }
         for ex, e in s["exercises"].items()
         if e["score"] < e["max"]
@@ -321,6 +335,12 @@ def summarize(rows: list[Row], submissions: list[dict] | None = None) -> dict:
 # ------------------------------------------------------------------------------ text
 
 
+def _syntax_words(lost: dict) -> str:
+    if not (lost["why"] or "").startswith("syntax"):
+        return ""
+    return f" (syntax error {lost['syntax_error']})" if lost["syntax_error"] else " (syntax error)"
+
+
 def lost_words(s: dict, limit: int = 4) -> str:
     """What a student lost, in a few words: ``gelu 0.50/1 (gelu_tanh), kl_div 0/1; not
     implemented yet: 40 exercises``."""
@@ -329,7 +349,7 @@ def lost_words(s: dict, limit: int = 4) -> str:
     words = [
         f"{short(x['exercise'])} {_fmt(x['score'])}/{_fmt(x['max'])}"
         + (f" ({x['mistake']})" if x["mistake"] else "")
-        + (" (syntax error)" if x["why"] and x["why"].startswith("syntax error") else "")
+        + _syntax_words(x)
         for x in rest
     ]
     if len(words) > limit:
@@ -559,6 +579,22 @@ def case_lines(cases: list[dict]) -> list[str]:
     for c in cases:
         groups.setdefault((str(c.get("group") or "cases"), bool(c.get("hidden"))), []).append(c)
     out, passing = [], []
+    for hidden in (False, True):  # every public (hidden) case fails alike: one line for all
+        mine = [c for c in cases if bool(c.get("hidden")) == hidden]
+        reasons = {c.get("reason", "") for c in mine if not c.get("ok")}
+        kinds = {g for g, h in groups if h == hidden}
+        if (
+            len(mine) > 1
+            and len(kinds) > 1
+            and len(reasons) == 1
+            and not any(c.get("ok") for c in mine)
+        ):
+            what = "hidden" if hidden else "public"
+            out.append(
+                f'<li class="bad">✗ all {len(mine)} {what} cases ({len(kinds)} groups) fail: '
+                f"{_e(reasons.pop())}</li>"
+            )
+            groups = {k: v for k, v in groups.items() if k[1] != hidden}
     for (group, hidden), mine in groups.items():
         label = _e(group) + (" (hidden)" if hidden else "")
         bad = [c for c in mine if not c.get("ok")]

@@ -60,9 +60,10 @@ def _code_cell(source: str, cell_id: str) -> dict:
     }
 
 
-def _break_kl_div(nb: dict) -> tuple[dict, int]:
-    """The notebook with kl_div's def line missing its colon; returns it and the (1-based)
-    position of that cell among all the notebook's cells, as the student counts them."""
+def _break_kl_div(nb: dict) -> tuple[dict, int, int]:
+    """The notebook with kl_div's def line missing its colon (the cell run as In [7]);
+    returns it, the (1-based) position of that cell among all the notebook's cells, as the
+    student counts them, and the line of the broken def in the cell."""
     nb = copy.deepcopy(nb)
     for i, cell in enumerate(nb["cells"], start=1):
         src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
@@ -73,14 +74,14 @@ def _break_kl_div(nb: dict) -> tuple[dict, int]:
             lines[at : end + 1] = [BROKEN_DEF]
             cell["source"] = "\n".join(lines)
             cell["execution_count"] = 7
-            return nb, i
+            return nb, i, at + 1
     raise LookupError("no cell defines kl_div")
 
 
 def write_class(folder: Path) -> dict:
     """Write the ten submissions into ``folder``; returns facts the tests check against:
-    ``{"students": {id: chapter}, "broken_cell": n}`` (hal's broken cell, as counted in
-    the notebook: markdown cells included, first cell 1)."""
+    ``{"students": {id: chapter}, "broken_cell": n, "broken_line": k}`` (hal's broken
+    cell, as counted in the notebook: markdown cells included, first cell 1)."""
     folder.mkdir(parents=True, exist_ok=True)
     facts: dict = {"students": {}}
     for student, chapter, bugs in PLAN:
@@ -93,7 +94,7 @@ def write_class(folder: Path) -> dict:
                     _code_cell((CORPUS / chapter / f"{bug}.py").read_text(), f"b{k}")
                 )
         if student == "hal":
-            nb, facts["broken_cell"] = _break_kl_div(nb)
+            nb, facts["broken_cell"], facts["broken_line"] = _break_kl_div(nb)
         if student == HOSTILE:
             nb["cells"].append(
                 _code_cell(

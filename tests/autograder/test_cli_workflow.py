@@ -133,8 +133,8 @@ def test_failure_reasons_are_specific(graded):
     }
     assert "not implemented" in by_student["bob"]["reason"]
     assert SCRIPT in by_student[HOSTILE]["reason"]  # raw in JSON; escaped in HTML (below)
-    assert by_student["erin"]["status"] == "missing"
-    assert "syntax error" in by_student["erin"]["reason"]
+    assert by_student["erin"]["status"] == "syntax_error"  # not "missing"
+    assert by_student["erin"]["reason"].startswith("syntax error at line 1: expected ':'")
 
 
 def test_second_run_skips_graded_submissions_and_adds_nothing(graded):

@@ -271,7 +271,7 @@ def _notebook_attacks() -> list[Attack]:
             target="precision_score",
             scope="exercise",
             category="unreadable",
-            reason="syntax error in the cell defining precision_score",
+            reason=r"syntax error in cell \d+.*so precision_score is not defined",
         ),
         A(
             "zip_path_traversal",
