@@ -370,7 +370,7 @@ def _cmd_report(args) -> int:
     rows, graded, version = _rows(args)
     data = summary.summarize(rows, graded)
     if args.html:
-        paths = summary.write_html(data, args.html, grader_version=version)
+        paths = summary.write_html(data, args.html, grader_version=version, site=args.site)
         print(f"wrote {paths[0]} and {len(paths) - 1} student page(s)", file=sys.stderr)
     if args.json:
         json.dump(dict(data, grader_version=version), sys.stdout, indent=2, sort_keys=True)
@@ -619,6 +619,13 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="machine-readable summary")
     rp.add_argument("--html", metavar="OUT.html", help="index + one feedback page per student")
     rp.add_argument("--student", dest="student_filter", action="append", help="only this student")
+    rp.add_argument(
+        "--site",
+        default=os.environ.get("AUTOGRADER_SITE"),
+        metavar="URL",
+        help="--html: the course site's address, to link each diagnosed mistake to its Common "
+        "mistakes entry (default $AUTOGRADER_SITE; without it the entry's path is shown)",
+    )
     rp.set_defaults(run=_cmd_report)
 
     xp = sub.add_parser("export", help="scores as CSV, into nbgrader, or a Gradescope zip")

@@ -106,9 +106,9 @@ def mistake_of(row: Row) -> str | None:
 
 
 def _has_diagnosis(row: Row) -> bool:
-    """Whether the gradebook carries the diagnosis at all (a ``mistake`` column or key, even
-    empty): without it the reports show no mistake column."""
-    return hasattr(row, "mistake") or any("mistake" in c for c in row.cases)
+    """Whether a row carries a diagnosis (its ``mistake`` id, or a failing case's): with
+    none in the whole gradebook the reports show no mistake column."""
+    return bool(getattr(row, "mistake", None)) or any(c.get("mistake") for c in row.cases)
 
 
 def failing_groups(cases: list[dict]) -> tuple[list[str], int]:
@@ -311,7 +311,14 @@ def summarize(rows: list[Row], submissions: list[dict] | None = None) -> dict:
     )
     mistakes = sorted(
         (
-            {"exercise": ex, "mistake": m, "students": k, "share": share}
+            {
+                "exercise": ex,
+                "mistake": m,
+                "students": k,
+                "share": share,
+                "sentence": known_mistake(m)["sentence"],
+                "link": known_mistake(m)["link"],
+            }
             for ex, e in per_exercise.items()
             for m, k, share in e["mistakes"]
         ),
@@ -637,20 +644,37 @@ def _extra_note(e: dict) -> str:
     return reason[len(first) :].lstrip("; ") if reason.startswith(first) else reason
 
 
-def _mistake_html(mistake: str | None) -> str:
-    """The diagnosis: its id, and the declaration's sentence and Common-mistakes link."""
-    if not mistake:
+def known_mistake(mistake_id: str | None) -> dict | None:
+    """``{"id", "sentence", "link"}`` of a diagnosed mistake (:mod:`autograder.diagnosis`);
+    the sentence and link are empty when this grader no longer declares that id."""
+    if not mistake_id:
+        return None
+    from autograder import diagnosis
+
+    known = diagnosis.describe(mistake_id)
+    return known.to_json() if known else {"id": mistake_id, "sentence": "", "link": ""}
+
+
+def _link(link: str, site: str | None) -> str:
+    """The Common-mistakes entry: a link when the site's address is known, else its path."""
+    if not link:
         return ""
-    from autograder.diagnosis import describe
-
-    known = describe(mistake)
-    text = f"<br>Diagnosed mistake: <strong>{_e(mistake)}</strong>"
-    if known is not None:
-        text += f": {_e(known.sentence)} See Common mistakes: <code>{_e(known.link)}</code>"
-    return text
+    if site:
+        href = f"{site.rstrip('/')}/{link}"
+        return f'<a href="{_e(href)}">Common mistakes</a>'
+    return f"Common mistakes: <code>{_e(link)}</code> on the course site"
 
 
-def student_page(student_id: str, s: dict, grader_version: str) -> str:
+def _mistake_html(mistake: str | None, site: str | None = None) -> str:
+    known = known_mistake(mistake)
+    if known is None:
+        return ""
+    sentence = f" {_e(known['sentence'])}" if known["sentence"] else ""
+    link = f" (see {_link(known['link'], site)})" if known["link"] else ""
+    return f"<br>Known mistake <strong>{_e(known['id'])}</strong>:{sentence}{link}"
+
+
+def student_page(student_id: str, s: dict, grader_version: str, site: str | None = None) -> str:
     rows, full, untouched = [], [], {}
     for ex, e in s["exercises"].items():
         if e["score"] >= e["max"]:
@@ -665,7 +689,7 @@ def student_page(student_id: str, s: dict, grader_version: str) -> str:
         rows.append(
             f'<tr class="{_mark(e["score"], e["max"])}"><td><code>{_e(ex)}</code></td>'
             f"<td>{_e(_fmt(e['score']))} / {_e(_fmt(e['max']))}{split}</td>"
-            f"<td>{_e(_extra_note(e) if cases else e['reason'])}{_mistake_html(e['mistake'])}"
+            f"<td>{_e(_extra_note(e) if cases else e['reason'])}{_mistake_html(e['mistake'], site)}"
             + (f"<ul>{cases}</ul>" if cases else "")
             + "</td></tr>"
         )
@@ -762,19 +786,22 @@ def _exercise_row(ex: str, e: dict, diagnosis: bool) -> str:
     )
 
 
-def _mistakes_section(summary: dict) -> str:
+def _mistakes_section(summary: dict, site: str | None) -> str:
     if not summary["mistakes"]:
         return ""
     rows = "".join(
         f"<tr><td><code>{_e(d['exercise'])}</code></td><td><strong>{_e(d['mistake'])}</strong>"
         f'</td><td class="num">{d["students"]} of {summary["per_exercise"][d["exercise"]]["n"]}'
-        f" ({100 * d['share']:.0f} %)</td></tr>"
+        f" ({100 * d['share']:.0f} %)</td><td>{_e(d.get('sentence', ''))}"
+        + (f"<br>{_link(d['link'], site)}" if d.get("link") else "")
+        + "</td></tr>"
         for d in summary["mistakes"]
     )
     return (
         "<h2>Diagnosed mistakes</h2>\n<p>Students whose failing cases match a known mistake "
         "of the exercise (share of the students graded on it).</p>\n"
-        f"<table><tr><th>Exercise</th><th>Mistake</th><th>Students</th></tr>{rows}</table>\n"
+        "<table><tr><th>Exercise</th><th>Mistake</th><th>Students</th><th>What it is</th></tr>"
+        f"{rows}</table>\n"
     )
 
 
@@ -787,7 +814,9 @@ def _exercise_head(diagnosis: bool) -> str:
     )
 
 
-def index_page(summary: dict, grader_version: str, links: dict[str, str]) -> str:
+def index_page(
+    summary: dict, grader_version: str, links: dict[str, str], site: str | None = None
+) -> str:
     """The instructor's page: class histogram, students (chapter, points, what each lost),
     the hardest exercises (plot + item analysis), diagnosed mistakes, the rest."""
     students, per_ex = summary["students"], summary["per_exercise"]
@@ -833,7 +862,7 @@ def index_page(summary: dict, grader_version: str, links: dict[str, str]) -> str
         ]
     else:
         parts.append("<p>None: every attempt had full marks.</p>")
-    parts.append(_mistakes_section(summary))
+    parts.append(_mistakes_section(summary, site))
     untried = [ex for ex, e in per_ex.items() if not e["attempted"]]
     if untried:
         parts += [
@@ -858,16 +887,20 @@ def index_page(summary: dict, grader_version: str, links: dict[str, str]) -> str
     return _page("Grading report", "\n".join(p for p in parts if p))
 
 
-def write_html(summary: dict, out: Path, *, grader_version: str) -> list[Path]:
-    """``out`` (instructor index) and ``<out stem>/<student>.html``; returns the paths."""
+def write_html(
+    summary: dict, out: Path, *, grader_version: str, site: str | None = None
+) -> list[Path]:
+    """``out`` (instructor index) and ``<out stem>/<student>.html``; returns the paths.
+    ``site``: the course site's address, to link each known mistake to its Common-mistakes
+    entry (without it the entry's path is shown)."""
     out = Path(out)
     folder = out.with_suffix("")
     folder.mkdir(parents=True, exist_ok=True)
     written, links = [], {}
     for sid, s in summary["students"].items():
         page = folder / student_file(sid)
-        page.write_text(student_page(sid, s, grader_version), encoding="utf-8")
+        page.write_text(student_page(sid, s, grader_version, site), encoding="utf-8")
         written.append(page)
         links[sid] = f'<a href="{_e(folder.name)}/{_e(page.name)}">{_e(sid)}</a>'
-    out.write_text(index_page(summary, grader_version, links), encoding="utf-8")
+    out.write_text(index_page(summary, grader_version, links, site), encoding="utf-8")
     return [out, *written]

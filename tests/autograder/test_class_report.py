@@ -110,10 +110,9 @@ def test_report_json_per_chapter_and_hardest_exercises(classroom):
     assert (kl["n"], kl["attempted"], kl["full_marks"], kl["syntax_errors"]) == (5, 4, 1, 1)
     assert kl["distribution"] == [[0.0, 4], [1.0, 1]]
     assert data["hardest"][0] == KL  # 1 of 4 attempts right: lower than any other
-    assert dict(kl["failures"]) == {
-        "wrong value in every case group": 2,  # the sign error: every group fails
-        "syntax error (the cell is skipped)": 1,
-    }
+    # the sign error (ERRATA) is diagnosed by name; the syntax error is the other reason
+    assert kl["mistakes"] == [["kl-sign", 2, 0.4]]
+    assert dict(kl["failures"]) == {"syntax error (the cell is skipped)": 1}
     # every exercise some attempt got wrong is among the hardest, and only those
     lost = {ex for s in EXPECTED.values() for ex, p in s.items() if p < registry.get(ex).points}
     stubs = {s for s, _, bugs in PLAN if bugs is None}
@@ -128,7 +127,11 @@ def test_report_json_per_chapter_and_hardest_exercises(classroom):
     assert set(data["hardest"]) == wrong and wrong < lost
     # the stub students lost everything, as "not implemented yet", not as mistakes
     assert {x["why"] for x in students["ben"]["lost"]} == {"not implemented yet"}
-    assert data["mistakes"] == [] and data["diagnosis"] is False
+    assert data["diagnosis"] is True
+    sign = next(d for d in data["mistakes"] if d["mistake"] == "kl-sign")
+    assert (sign["exercise"], sign["students"], sign["share"]) == (KL, 2, 0.4)
+    assert sign["sentence"] and sign["link"].startswith("chapters/04_losses/")
+    assert "#err-kl-sign" in sign["link"]
 
 
 def test_report_text_says_chapter_and_what_each_student_lost(classroom):
@@ -138,9 +141,11 @@ def test_report_text_says_chapter_and_what_each_student_lost(classroom):
     lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.startswith("  ") and ln.split()}
     assert "03_activations" in lines["ada"] and "lost" not in lines["ada"]
     assert "lost: not implemented yet: 40 exercises" in lines["ben"]
-    assert "04_losses" in lines["fay"] and "lost: kl_div 0/1" in lines["fay"]
+    assert "04_losses" in lines["fay"] and "lost: kl_div 0/1 (kl-sign)" in lines["fay"]
     assert f"kl_div 0/1 (syntax error {_where(facts)})" in lines["hal"]
-    assert "lost: binary_cross_entropy 0/1, kl_div 0/1" in lines["ivy"]
+    assert "lost: binary_cross_entropy 0/1 (bce-positive-term-only), kl_div 0/1 (kl-sign)" in (
+        lines["ivy"]
+    )
     hardest = out.split("Hardest exercises")[1]
     assert hardest.splitlines()[2].split()[0] == KL
 
@@ -229,13 +234,15 @@ def test_item_analysis_counts_diagnosed_mistakes_apart_from_other_reasons(tmp_pa
         "mistake": "kl_swapped_arguments",
         "students": 2,
         "share": 0.4,
+        "sentence": "",  # an id this grader does not declare: no text, no link
+        "link": "",
     }
     assert [x["mistake"] for x in data["students"]["a"]["lost"]] == ["kl_swapped_arguments"]
     paths = summary.write_html(data, tmp_path / "r.html", grader_version="v")
     index = paths[0].read_text()
     assert "Diagnosed mistakes" in index and "kl_swapped_arguments</strong>: 2 (40 %)" in index
     page = next(p for p in paths if p.name.startswith("a-")).read_text()
-    assert "Diagnosed mistake: <strong>kl_swapped_arguments</strong>" in page
+    assert "Known mistake <strong>kl_swapped_arguments</strong>:" in page
     # the gradebook without any diagnosis: no column, no section
     plain = summary.summarize([_row("d", 0.0, bad), _row("e", 1.0, good)])
     assert plain["diagnosis"] is False
@@ -302,7 +309,7 @@ def test_the_html_report_in_chromium(html_report, browser, classroom):
             assert not got["overflow"], path
             seen[path] = got
             name = "index" if path == "report.html" else path.split("/")[1].split("-")[0][:12]
-            if name in ("index", "hal", "dee", "zoe_img_src_", "ben"):
+            if name in ("index", "hal", "dee", "zoe_img_src_", "ben", "fay"):
                 page.screenshot(path=str(shots / f"class-report-{name}.png"), full_page=True)
             page.close()
     index = seen["report.html"]
@@ -315,5 +322,11 @@ def test_the_html_report_in_chromium(html_report, browser, classroom):
     assert SCRIPT in zoe["text"] and HOSTILE in zoe["text"]
     hal = next(v for k, v in seen.items() if k.startswith("report/hal"))
     assert f"syntax error {_where(facts)}: expected ':'" in hal["text"]
+    fay = next(v for k, v in seen.items() if k.startswith("report/fay"))
+    from autograder import diagnosis
+
+    sign = diagnosis.describe("kl-sign")
+    assert f"Known mistake kl-sign: {sign.sentence}" in fay["text"]
+    assert sign.link in fay["text"]  # the Common-mistakes entry (no --site: its path)
     ben = next(v for k, v in seen.items() if k.startswith("report/ben"))
     assert ben["text"].count("not implemented yet") == 1  # once, not once per case

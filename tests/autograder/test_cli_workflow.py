@@ -227,10 +227,13 @@ def test_report_json_per_student_and_per_exercise(graded):
     assert (stats["attempted"], stats["mean_attempted"]) == (4, (_EX.points + HALF) / 4)
     assert stats["distribution"] == [[0.0, 3], [HALF, 1], [_EX.points, 1]]
     reasons = dict(stats["failures"])
+    dave = [r for r in reasons if r.startswith("output[0]: wrong value in group")]
+    assert len(dave) == 1 and "buggy backward" in dave[0]  # the groups dave fails, named
+    assert "correct backward" not in dave[0]  # (and not the ones he passes)
     assert reasons == {
         "raises ValueError in every case group": 1,  # carol: the group names, not her text
         "syntax error (the cell is skipped)": 1,  # erin: not "missing function"
-        "output[0]: wrong value in group buggy backward": 1,  # dave: first value of a list
+        dave[0]: 1,  # dave: the first value of a list is wrong
     }
     assert data["hardest"][0] == EX  # the only exercise anyone attempted and got wrong
     # bins of 10 % and one for full marks: alice 100 %, dave HALF of FULL points, the rest 0
