@@ -532,6 +532,7 @@ ul { margin: .2em 0; padding-left: 1.2em; }
 img.plot { max-width: 100%; height: auto; }
 details { margin: .5em 0; }
 .muted { color: #555; }
+.mistake { color: #1a1a1a; background: #fff4d6; padding: .2em .4em; margin: .2em 0; }
 """
 
 
@@ -671,7 +672,8 @@ def _mistake_html(mistake: str | None, site: str | None = None) -> str:
         return ""
     sentence = f" {_e(known['sentence'])}" if known["sentence"] else ""
     link = f" (see {_link(known['link'], site)})" if known["link"] else ""
-    return f"<br>Known mistake <strong>{_e(known['id'])}</strong>:{sentence}{link}"
+    name = f"<strong>{_e(known['id'])}</strong>"
+    return f'<div class="mistake">Known mistake {name}:{sentence}{link}</div>'
 
 
 def student_page(student_id: str, s: dict, grader_version: str, site: str | None = None) -> str:
