@@ -125,6 +125,10 @@ def _load_students(args) -> list[tuple[str, object]]:
             subs = extract.load(path)
         except ValueError as exc:  # a missing path, an unreadable zip: one line, no traceback
             raise SystemExit(f"autograder grade: {exc}") from None
+        if not subs:  # a wrong folder would otherwise grade nothing, silently
+            raise SystemExit(
+                f"autograder grade: cannot grade {path}: no submission (.ipynb or .py) in it"
+            )
         if args.student:
             if len(args.paths) != 1 or len(subs) != 1:
                 raise SystemExit("--student needs exactly one submission file")

@@ -53,6 +53,12 @@ def corrupt_member_zip(path: Path) -> None:
 # ---------------------------------------------------------------------------- bad paths
 
 
+def _empty_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("README.txt", "nothing to grade here")
+    return path
+
+
 @pytest.mark.parametrize(
     "make, expected",
     [
@@ -61,8 +67,18 @@ def corrupt_member_zip(path: Path) -> None:
         (lambda d: d / "missing.ipynb", "missing.ipynb: no such file or folder"),
         (lambda d: (d / "x.zip").write_bytes(b"not a zip") and d / "x.zip", "not a readable zip"),
         (lambda d: (d / "x.txt").write_text("hi") and d / "x.txt", "expected a .ipynb"),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "no submission (.ipynb or .py) in it"),
+        (lambda d: _empty_zip(d / "empty.zip"), "no submission (.ipynb or .py) in it"),
     ],
-    ids=["missing-folder", "missing-zip", "missing-notebook", "corrupt-zip", "other-file"],
+    ids=[
+        "missing-folder",
+        "missing-zip",
+        "missing-notebook",
+        "corrupt-zip",
+        "other-file",
+        "empty-folder",
+        "empty-zip",
+    ],
 )
 def test_a_bad_path_gives_one_line_naming_it_and_no_traceback(tmp_path, make, expected):
     path = make(tmp_path)
