@@ -143,8 +143,9 @@ def test_report_text_says_chapter_and_what_each_student_lost(classroom):
     assert "lost: not implemented yet: 40 exercises" in lines["ben"]
     assert "04_losses" in lines["fay"] and "lost: kl_div 0/1 (kl-sign)" in lines["fay"]
     assert f"kl_div 0/1 (syntax error {_where(facts)})" in lines["hal"]
-    assert "lost: binary_cross_entropy 0/1 (bce-positive-term-only), kl_div 0/1 (kl-sign)" in (
-        lines["ivy"]
+    assert (
+        "lost: binary_cross_entropy 0/1 (bce-positive-term-only), kl_div 0/1 (kl-sign)"
+        in (lines["ivy"])
     )
     hardest = out.split("Hardest exercises")[1]
     assert hardest.splitlines()[2].split()[0] == KL
@@ -312,6 +313,13 @@ def test_the_html_report_in_chromium(html_report, browser, classroom):
             if name in ("index", "hal", "dee", "zoe_img_src_", "ben", "fay"):
                 page.screenshot(path=str(shots / f"class-report-{name}.png"), full_page=True)
             page.close()
+        # on a phone the wide tables scroll inside themselves, not the page
+        page, problems, remote = book_browser.open_page(
+            chromium, site, "report.html", book_browser.PHONE
+        )
+        assert problems == [] and remote == [] and not page.evaluate(PAGE_FACTS_JS)["overflow"]
+        page.screenshot(path=str(shots / "class-report-index-phone.png"))
+        page.close()
     index = seen["report.html"]
     # the class histogram and the hardest-exercise chart, plus one small chart per hard one
     assert len(index["images"]) >= 2 + 1
