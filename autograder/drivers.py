@@ -189,6 +189,14 @@ def _averager(cls, args, kwargs, steps):
     return tuple(np.stack(h) for h in history)
 
 
+def _pipeline(fn, args, kwargs, steps):
+    """A milestone: the student's whole pipeline, its parts recorded during the first
+    ``steps`` steps (see :mod:`autograder.pipeline`)."""
+    from autograder import pipeline
+
+    return pipeline.run(fn, args, kwargs, steps)
+
+
 DRIVERS = {
     "function": _function,
     "backward": _function,
@@ -197,6 +205,7 @@ DRIVERS = {
     "optimizer": _optimizer,
     "scheduler": _scheduler,
     "averager": _averager,
+    "pipeline": _pipeline,
 }
 
 

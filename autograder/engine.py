@@ -195,7 +195,7 @@ def judge(ex: Exercise, case: Case, got=None, error: str | None = None) -> CaseR
     if error is not None:  # the caller strips a hidden case's exception message
         return CaseResult(case.name, case.group, case.hidden, False, error)
     else:
-        verdict = compare(ex, expected_output(ex, case), got)
+        verdict = compare(ex, expected_output(ex, case), got, case=case)
     if case.hidden:
         return CaseResult(case.name, case.group, True, verdict.ok, verdict.summary)
     return CaseResult(case.name, case.group, False, verdict.ok, verdict.reason, verdict.details)

@@ -199,7 +199,10 @@ def _outcome(ex: Exercise, fn, case: Case):
     except Exception as exc:  # the student's exception is feedback, not a crash
         return False, _error(ex, exc), {}, None
     v = compare(
-        ex, expected_output(ex, case) if case.name else run_case(ex, ex.reference, case), got
+        ex,
+        expected_output(ex, case) if case.name else run_case(ex, ex.reference, case),
+        got,
+        case=case,
     )
     return v.ok, v.reason, v.details, got
 
@@ -370,7 +373,8 @@ def check_exercise(ex: Exercise, fn, *, forward=None) -> CheckReport:
             if not report.not_implemented:
                 report.diagnoses = _diagnose(ex, cases, report.results, gots)
             first = next((c for c, r in zip(cases, report.results, strict=True) if not r.ok), None)
-            if first is not None and not report.not_implemented:
+            # a milestone's reason already names the first differing part: nothing to shrink
+            if first is not None and not report.not_implemented and ex.kind != "pipeline":
                 report.first_failure = _describe_failure(ex, fn, first)
             if ex.kind == "backward" and not report.not_implemented:
                 report.gradient_note = _gradient_note(ex, fn, forward, cases, report.results)

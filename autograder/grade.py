@@ -68,6 +68,10 @@ class SubmissionResult:
 
 def infer_chapter(sub: Submission) -> str:
     names = sub.defined.union(*[e["names"] for e in sub.syntax_errors])
+    # a milestone's notebook also defines the parts it assembles (other chapters' functions)
+    for e in registry.all_exercises():
+        if e.kind == "pipeline" and e.function in names:
+            return e.chapter
     votes = Counter(e.chapter for e in registry.all_exercises() if e.function in names)
     if votes:
         return sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]

@@ -195,9 +195,30 @@ def _is_constant(name: str, src: str) -> bool:
 
 def helper_source(exercises: list[Exercise]) -> str:
     """Imports, constants and helper functions the references use, in dependency order."""
-    imports, defs, _ = _helper_parts(exercises)
-    ordered = sorted(defs.items(), key=lambda kv: (not _is_constant(*kv), kv[0]))
-    return "\n".join(imports) + "\n\n" + "\n\n".join(src.rstrip() for _, src in ordered) + "\n"
+    imports, defs, deps = _helper_parts(exercises)
+    consts = sorted(n for n, src in defs.items() if _is_constant(n, src))
+    ordered = consts + _dependency_order({n for n in defs if n not in consts}, deps)
+    return "\n".join(imports) + "\n\n" + "\n\n".join(defs[n].rstrip() for n in ordered) + "\n"
+
+
+def _dependency_order(names: set[str], deps: dict) -> list[str]:
+    """``names`` sorted, each after the ones it mentions (a class after its bases: the
+    cell then runs top to bottom, and a later cell redefining a class is not undone by a
+    re-run of a statement that failed on a missing base)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for d in sorted(deps.get(name, set()) & names):
+            visit(d)
+        order.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return order
 
 
 def setup_source(exercises: list[Exercise]) -> str:
@@ -217,20 +238,7 @@ def _closure(exercise: Exercise) -> list[str]:
     ones it mentions (a class after its bases; cycles among functions are harmless)."""
     _, defs, deps = _helper_parts([exercise])
     helpers = {n for n, src in defs.items() if not _is_constant(n, src)}
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in seen:
-            return
-        seen.add(name)
-        for d in sorted(deps.get(name, set()) & helpers):
-            visit(d)
-        order.append(name)
-
-    for name in sorted(helpers):
-        visit(name)
-    return [textwrap.dedent(defs[n]).rstrip() for n in order]
+    return [textwrap.dedent(defs[n]).rstrip() for n in _dependency_order(helpers, deps)]
 
 
 def _default_constants(ex: Exercise) -> str:
@@ -258,6 +266,44 @@ def _default_constants(ex: Exercise) -> str:
 def _region(lines: list[str], indent: str) -> str:
     body = "\n".join(indent + line if line.strip() else "" for line in lines)
     return f"{indent}### BEGIN SOLUTION\n{body}\n{indent}### END SOLUTION"
+
+
+def part_stubs(ex: Exercise) -> list[tuple[str, str]]:
+    """A milestone's parts (:mod:`autograder.pipeline`): (name, stub source) each, with the
+    reference's signature, for the student to fill with their own earlier definitions."""
+    import importlib
+    import types
+
+    from autograder import pipeline
+
+    out = []
+    kinds = [(pipeline.FUNCTIONS, "function"), (pipeline.OPTIMIZERS, "optimizer")]
+    kinds.append((pipeline.SCHEDULERS, "scheduler"))
+    for table, kind in kinds:
+        for name, module in table.items():
+            ref = getattr(importlib.import_module(module), name)
+            part = types.SimpleNamespace(reference=ref, function=name, kind=kind)
+            out.append((name, stub_source(part)))
+    return out
+
+
+def _parts_markdown(ex: Exercise) -> str:
+    from autograder import pipeline
+
+    rows = ["| Part | Chapter | Exercise |", "|---|---|---|"]
+    for name in [*pipeline.FUNCTIONS, *pipeline.OPTIMIZERS, *pipeline.SCHEDULERS]:
+        found = registry.find_by_function(name)
+        where = found[0].chapter if found else "09_capstone"
+        graded = f"`{found[0].id}`" if found else "worked example of this chapter"
+        rows.append(f"| `{name}` | {where} | {graded} |")
+    return (
+        "## Your parts\n\n"
+        f"`{ex.function}` below must be assembled from *your own* parts, called by these "
+        "names (the grader records each call during the first steps and recomputes it with "
+        "the reference). Paste your definitions from the earlier chapters into the cells "
+        "below (they are not graded again here: only through the pipeline).\n\n"
+        + "\n".join(rows)
+    )
 
 
 def _forwarded_call(ex: Exercise) -> str:
@@ -480,6 +526,9 @@ def student_notebook(chapter: str) -> dict:
         _cell("code", "import numpy as np\n\nfrom autograder import check", f"{chapter}-setup"),
     ]
     for e in exs:
+        if e.kind == "pipeline":
+            cells.append(_cell("markdown", _parts_markdown(e), f"{e.id}-parts"))
+            cells += [_cell("code", src, f"{e.id}-{name}") for name, src in part_stubs(e)]
         cells += [
             _cell("markdown", _exercise_markdown(e), f"{e.id}-md"),
             _cell("code", stub_source(e), f"{e.id}-code"),

@@ -36,13 +36,23 @@ CHAPTERS = {
     "regularization": "06_regularization",
     "metrics": "07_metrics",
     "ensembles": "08_ensembles",
+    "train": "09_capstone",
     "shapes": "10_shapes",
 }
 
 #: How the student's callable is driven (see :mod:`autograder.drivers`).
-KINDS = ("function", "backward", "inplace", "initializer", "optimizer", "scheduler", "averager")
+KINDS = (
+    "function",
+    "backward",
+    "inplace",
+    "initializer",
+    "optimizer",
+    "scheduler",
+    "averager",
+    "pipeline",
+)
 #: How outputs are compared with the reference (see :mod:`autograder.compare`).
-COMPARES = ("allclose", "distribution", "orthogonal", "exact", "magnitude")
+COMPARES = ("allclose", "distribution", "orthogonal", "exact", "magnitude", "pipeline")
 
 #: Default tolerances by output dtype: loose enough for another correct algorithm (loops vs
 #: vectorized, float32 internals where the output is float32), tight enough for every bug.
@@ -313,6 +323,25 @@ def _rules(ex: Exercise) -> list[str]:
             '`optimizer.param_groups[i]["lr"]` after construction and after every `step()`: '
             "write it there. List options (milestones) may arrive as lists or tuples."
         )
+    if ex.kind == "pipeline":
+        from autograder import pipeline
+
+        out.append(
+            "A milestone: the grader calls your pipeline once per case and records, during its "
+            f"first steps, every call of your parts ({', '.join(pipeline.FUNCTIONS)}, "
+            f"{', '.join(pipeline.OPTIMIZERS)}.step, {', '.join(pipeline.SCHEDULERS)}) by "
+            "name: define them in this notebook and call them by these names. Each recorded "
+            "call is recomputed with the reference on your own inputs (rtol "
+            f"{pipeline.PART_RTOL:g}, atol {pipeline.PART_ATOL:g}) and the first part that "
+            f"differs is named with its step. Group `{pipeline.CURVE}`: the loss of every step "
+            f"equals the reference pipeline's on the same data and seed (rtol "
+            f"{pipeline.CURVE_RTOL:g}, atol {pipeline.CURVE_ATOL:g}). Group "
+            f"`{pipeline.ACCURACY}`: your trained `params` (with their running statistics) "
+            f"classify the held-out test set (never shown to your code) with accuracy >= "
+            f"{pipeline.ACCURACY_THRESHOLD:g}. Draw the dropout mask as the reference does: "
+            "`np.random.default_rng(generator).random(input.shape) >= p`, kept units "
+            "scaled by `1 / (1 - p)`."
+        )
     if ex.kind == "averager":
         out.append(
             "`model.params` (a list of arrays) is read after every "
@@ -405,9 +434,11 @@ def exercise(
     n_public, n_hidden = ex.counts
     if n_public == 0 or n_hidden == 0:
         fail(f"needs at least one public and one hidden case; got {n_public} and {n_hidden}")
-    stepped = kind in ("optimizer", "scheduler", "averager")
+    stepped = kind in ("optimizer", "scheduler", "averager", "pipeline")
     if stepped and any(c.steps <= 0 for c in ex.cases(hidden_seed="")):
-        fail("optimizer/scheduler/averager cases need steps > 0")
+        fail("optimizer/scheduler/averager/pipeline cases need steps > 0")
+    if (kind == "pipeline") != (compare == "pipeline"):
+        fail('a pipeline exercise has kind="pipeline" and compare="pipeline", and only it')
     return ex
 
 

@@ -33,7 +33,18 @@ import numpy as np
 
 from solutions import activations, ensembles, init, losses, lr_scheduler, norm, optim
 from solutions.backprop import iterate_minibatches, running_loss
-from solutions.regularization import EarlyStopping, clip_grad_norm_, dropout_mask
+from solutions.activations import relu, relu_backward
+from solutions.losses import cross_entropy, cross_entropy_backward
+from solutions.lr_scheduler import LinearLR
+from solutions.norm import batch_norm, batch_norm_backward
+from solutions.optim import AdamW
+from solutions.regularization import (
+    EarlyStopping,
+    clip_grad_norm_,
+    dropout,
+    dropout_backward,
+    dropout_mask,
+)
 
 __worked_examples__ = ["train_step"]
 
@@ -551,3 +562,163 @@ def signal_statistics(
     model.backward(rng.standard_normal(logits.shape), cache)
     backward = np.array([np.std(g) for g in cache["input_grads"]])
     return {"activation_std": forward, "gradient_std": backward}
+
+
+# ------------------------------------------------------------------ the graded milestone
+#
+# The milestone network, written with plain functions so that a student can assemble it from
+# their own parts (chapter 9's exercise ``train_network``): a dict of arrays
+#
+#     linear(64 -> H) -> batch_norm -> relu -> dropout(p) -> linear(H -> 10),
+#
+# trained by AdamW (weight decay on the two matrices only) with a linear warm-up (LinearLR)
+# and cross-entropy with label smoothing, on mini-batches the caller chooses.
+
+#: The order of the milestone's parameters (weights first: the decayed group).
+NETWORK_PARAMS = ("W1", "W2", "b1", "gamma", "beta", "b2")
+
+
+def linear(input, weight, bias=None) -> np.ndarray:
+    r"""Affine map (``torch.nn.functional.linear``): :math:`y = x W^\top + b`.
+
+    Args:
+        input: ``(N, in)``. weight: ``(out, in)``. bias: ``(out,)`` or ``None``.
+    """
+    out = np.asarray(input) @ np.asarray(weight).T
+    return out if bias is None else out + bias
+
+
+def linear_backward(grad_output, input, weight, bias=None):
+    r"""Gradients of :func:`linear`: :math:`\partial L/\partial x = g W`,
+    :math:`\partial L/\partial W = g^\top x`, :math:`\partial L/\partial b = \sum_n g_n`
+    (the last only with a bias)."""
+    g = np.asarray(grad_output)
+    grads = (g @ np.asarray(weight), g.T @ np.asarray(input))
+    return grads if bias is None else (*grads, g.sum(axis=0))
+
+
+def init_network(in_features: int, hidden: int, out_features: int, generator=None) -> dict:
+    """The milestone's initial parameters and BatchNorm buffers: weights as
+    ``torch.nn.Linear`` (Kaiming uniform with :math:`a=\\sqrt5`, i.e. :math:`U(\\pm
+    1/\\sqrt{\\text{fan\\_in}})`, biases likewise), BatchNorm gain 1, shift 0, running mean 0
+    and variance 1."""
+    rng = np.random.default_rng(generator)
+
+    def uniform(shape, fan_in):
+        bound = 1.0 / np.sqrt(fan_in)
+        return rng.uniform(-bound, bound, shape)
+
+    return {
+        "W1": uniform((hidden, in_features), in_features),
+        "b1": uniform(hidden, in_features),
+        "W2": uniform((out_features, hidden), hidden),
+        "b2": uniform(out_features, hidden),
+        "gamma": np.ones(hidden),
+        "beta": np.zeros(hidden),
+        "running_mean": np.zeros(hidden),
+        "running_var": np.ones(hidden),
+    }
+
+
+def network_step(params: dict, x, y, *, p: float, label_smoothing: float, seed: int):
+    """Forward and backward of the milestone network on one batch (dropout mask drawn from
+    the int ``seed``): returns ``(loss, grads)`` with ``grads`` a dict like ``params``
+    (without the running statistics)."""
+    z = linear(x, params["W1"], params["b1"])
+    u = batch_norm(
+        z, params["running_mean"], params["running_var"], params["gamma"], params["beta"],
+        training=True,
+    )
+    a = relu(u)
+    h = dropout(a, p, training=True, generator=seed)
+    logits = linear(h, params["W2"], params["b2"])
+    loss = cross_entropy(logits, y, label_smoothing=label_smoothing)
+    g_logits = cross_entropy_backward(1.0, logits, y, label_smoothing=label_smoothing)
+    g_h, g_W2, g_b2 = linear_backward(g_logits, h, params["W2"], params["b2"])
+    g_a = dropout_backward(g_h, a, p, training=True, generator=seed)
+    g_u = relu_backward(g_a, u)
+    g_z, g_gamma, g_beta = batch_norm_backward(
+        g_u, z, params["running_mean"], params["running_var"], params["gamma"], params["beta"],
+        training=True,
+    )
+    _, g_W1, g_b1 = linear_backward(g_z, x, params["W1"], params["b1"])
+    grads = {"W1": g_W1, "b1": g_b1, "gamma": g_gamma, "beta": g_beta, "W2": g_W2, "b2": g_b2}
+    return float(loss), grads
+
+
+def train_network(
+    params: dict,
+    X,
+    y,
+    batches,
+    *,
+    lr: float = 0.01,
+    weight_decay: float = 0.01,
+    warmup: int = 10,
+    p: float = 0.1,
+    label_smoothing: float = 0.1,
+    seed: int = 0,
+):
+    r"""Train the milestone network: one step per row of ``batches``, built from your parts.
+
+    .. math:: \theta_{k+1} = \operatorname{AdamW}\big(\theta_k,\ \nabla_\theta
+        \operatorname{CE}_{\varepsilon}(f_{\theta_k}(X_{B_k}), y_{B_k}),\ \eta_k\big),
+        \qquad \eta_k = \eta \big(s + (1 - s)\min(k, T)/T\big),\ s = 0.1,\ T = \text{warmup}
+
+    with :math:`f_\theta` = ``linear -> batch_norm (training) -> relu -> dropout(p) ->
+    linear`` and :math:`\operatorname{CE}_\varepsilon` = ``cross_entropy(...,
+    label_smoothing)``.
+
+    Step ``k`` (``k = 0, 1, ...``): ``idx = batches[k]``; forward ``x = X[idx]`` through
+    ``linear(x, W1, b1)``, ``batch_norm(z, running_mean, running_var, gamma, beta,
+    training=True)`` (it updates the running statistics in place), ``relu``, ``dropout(a, p,
+    training=True, generator=seed + k)``, ``linear(h, W2, b2)`` and ``cross_entropy(logits,
+    y[idx], label_smoothing=label_smoothing)``; backward with ``cross_entropy_backward(1.0,
+    ...)``, ``linear_backward``, ``dropout_backward`` (same ``generator=seed + k``),
+    ``relu_backward``, ``batch_norm_backward`` and ``linear_backward``; then
+    ``optimizer.step(grads)`` and ``scheduler.step()``.
+
+    The optimizer is ``AdamW([{"params": [W1, W2], "weight_decay": weight_decay},
+    {"params": [b1, gamma, beta, b2], "weight_decay": 0.0}], lr=lr)`` (gradients in that
+    order) and the scheduler ``LinearLR(optimizer, start_factor=0.1, total_iters=warmup)``.
+
+    Args:
+        params: dict of float64 arrays ``W1 (H, 64)``, ``b1 (H,)``, ``gamma (H,)``, ``beta
+            (H,)``, ``running_mean (H,)``, ``running_var (H,)``, ``W2 (10, H)``, ``b2
+            (10,)``, updated in place by training.
+        X: ``(n, 64)`` training inputs. y: ``(n,)`` integer labels.
+        batches: ``(steps, batch_size)`` integer indices into ``X``.
+        lr, weight_decay, warmup, p, label_smoothing, seed: as above.
+
+    Returns:
+        ``(losses, params)``: the loss of every step (a float array of length ``steps``,
+        before that step's update) and the trained parameters with their running statistics.
+    """
+    opt = AdamW(
+        [
+            {"params": [params["W1"], params["W2"]], "weight_decay": weight_decay},
+            {"params": [params[k] for k in ("b1", "gamma", "beta", "b2")], "weight_decay": 0.0},
+        ],
+        lr=lr,
+    )
+    sched = LinearLR(opt, start_factor=0.1, total_iters=warmup)
+    losses = []
+    for k, idx in enumerate(batches):
+        loss, grads = network_step(
+            params, X[idx], y[idx], p=p, label_smoothing=label_smoothing, seed=seed + k
+        )
+        opt.step([grads[name] for name in NETWORK_PARAMS])
+        sched.step()
+        losses.append(loss)
+    return np.array(losses), params
+
+
+def predict_network(params: dict, X) -> np.ndarray:
+    """Class predictions of the milestone network in evaluation mode (running statistics,
+    no dropout)."""
+    z = linear(X, params["W1"], params["b1"])
+    u = batch_norm(
+        z, params["running_mean"], params["running_var"], params["gamma"], params["beta"],
+        training=False,
+    )
+    return linear(relu(u), params["W2"], params["b2"]).argmax(axis=1)
