@@ -75,3 +75,26 @@ EXERCISES = [
         ),
     )
 ]
+
+_CHAPTER = "the chapter's own training code (model class, loop, plots), shown on its page"
+NOT_EXERCISES = {
+    "train.linear": "a part of the milestone: graded through train_network, which records "
+    "every call of the student's linear and recomputes it with this reference",
+    "train.linear_backward": "a part of the milestone: graded through train_network (each "
+    "recorded call recomputed with this reference)",
+    "train.network_step": "the reference milestone's own helper (one forward and backward); "
+    "students may structure their train_network differently",
+    "train.init_network": "builds the milestone's initial parameters for the grader's cases",
+    "train.predict_network": "the grader's evaluation of the trained milestone network on the "
+    "held-out test set (computed in the trusted parent)",
+    "train.MLP": _CHAPTER,
+    "train.History": _CHAPTER,
+    "train.fit": _CHAPTER,
+    "train.evaluate": _CHAPTER,
+    "train.predict_proba": _CHAPTER,
+    "train.make_scheduler": _CHAPTER,
+    "train.recompute_batch_norm": _CHAPTER,
+    "train.signal_statistics": _CHAPTER,
+    "train.load_digits": "data loading (numpy only), used by the chapter and the grader",
+    "train.two_spirals": "data for the chapter's decision-boundary picture",
+}
