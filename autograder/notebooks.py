@@ -301,8 +301,7 @@ def _parts_markdown(ex: Exercise) -> str:
         f"`{ex.function}` below must be assembled from *your own* parts, called by these "
         "names (the grader records each call during the first steps and recomputes it with "
         "the reference). Paste your definitions from the earlier chapters into the cells "
-        "below (they are not graded again here: only through the pipeline).\n\n"
-        + "\n".join(rows)
+        "below (they are not graded again here: only through the pipeline).\n\n" + "\n".join(rows)
     )
 
 

@@ -78,8 +78,10 @@ def _snapshot(value, depth: int = 0):
         return value
     if isinstance(value, list | tuple) and len(value) <= MAX_PARAMS:
         return type(value)(_snapshot(v, depth + 1) for v in value)
-    if isinstance(value, dict) and len(value) <= MAX_PARAMS and all(
-        isinstance(k, str) for k in value
+    if (
+        isinstance(value, dict)
+        and len(value) <= MAX_PARAMS
+        and all(isinstance(k, str) for k in value)
     ):
         return {k: _snapshot(v, depth + 1) for k, v in value.items()}
     raise Unrecordable(type(value).__name__)
@@ -501,8 +503,7 @@ def verdict(ex, case, expected, got):
             return Verdict(True)
         ref = accuracy(ref_params)
         head = (
-            f"test accuracy {acc:.3f}, below {ACCURACY_THRESHOLD} (the reference reaches "
-            f"{ref:.3f})"
+            f"test accuracy {acc:.3f}, below {ACCURACY_THRESHOLD} (the reference reaches {ref:.3f})"
         )
         summary = f"test accuracy below {ACCURACY_THRESHOLD}"
     else:

@@ -41,7 +41,14 @@ from autograder import codec, worker
 BWRAP = "/usr/bin/bwrap"
 GRADER_DIR = Path(__file__).resolve().parent
 #: Only these grader modules are visible in the sandbox (never the registry or solutions).
-SANDBOX_MODULES = ("__init__.py", "codec.py", "confine.py", "drivers.py", "pipeline.py", "worker.py")
+SANDBOX_MODULES = (
+    "__init__.py",
+    "codec.py",
+    "confine.py",
+    "drivers.py",
+    "pipeline.py",
+    "worker.py",
+)
 #: ``timeout``: CPU seconds per exercise (and for the module-level code); ``wall_timeout``:
 #: the wall-clock backstop against sleeping or blocked code (None: derived from ``timeout``).
 DEFAULT_LIMITS = {

@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from solutions import activations, ensembles, init, losses, lr_scheduler, norm, optim
-from solutions.backprop import iterate_minibatches, running_loss
 from solutions.activations import relu, relu_backward
+from solutions.backprop import iterate_minibatches, running_loss
 from solutions.losses import cross_entropy, cross_entropy_backward
 from solutions.lr_scheduler import LinearLR
 from solutions.norm import batch_norm, batch_norm_backward
@@ -626,7 +626,11 @@ def network_step(params: dict, x, y, *, p: float, label_smoothing: float, seed: 
     (without the running statistics)."""
     z = linear(x, params["W1"], params["b1"])
     u = batch_norm(
-        z, params["running_mean"], params["running_var"], params["gamma"], params["beta"],
+        z,
+        params["running_mean"],
+        params["running_var"],
+        params["gamma"],
+        params["beta"],
         training=True,
     )
     a = relu(u)
@@ -638,7 +642,12 @@ def network_step(params: dict, x, y, *, p: float, label_smoothing: float, seed: 
     g_a = dropout_backward(g_h, a, p, training=True, generator=seed)
     g_u = relu_backward(g_a, u)
     g_z, g_gamma, g_beta = batch_norm_backward(
-        g_u, z, params["running_mean"], params["running_var"], params["gamma"], params["beta"],
+        g_u,
+        z,
+        params["running_mean"],
+        params["running_var"],
+        params["gamma"],
+        params["beta"],
         training=True,
     )
     _, g_W1, g_b1 = linear_backward(g_z, x, params["W1"], params["b1"])
@@ -718,7 +727,11 @@ def predict_network(params: dict, X) -> np.ndarray:
     no dropout)."""
     z = linear(X, params["W1"], params["b1"])
     u = batch_norm(
-        z, params["running_mean"], params["running_var"], params["gamma"], params["beta"],
+        z,
+        params["running_mean"],
+        params["running_var"],
+        params["gamma"],
+        params["beta"],
         training=False,
     )
     return linear(relu(u), params["W2"], params["b2"]).argmax(axis=1)

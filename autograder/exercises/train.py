@@ -24,8 +24,10 @@ def _batches(g: Gen, n: int, batch_size: int, steps: int) -> np.ndarray:
     per_epoch = n // batch_size
     epochs = -(-steps // per_epoch)
     rows = [g.rng.permutation(n)[: per_epoch * batch_size].reshape(per_epoch, -1)]
-    rows += [g.rng.permutation(n)[: per_epoch * batch_size].reshape(per_epoch, -1)
-             for _ in range(epochs - 1)]
+    rows += [
+        g.rng.permutation(n)[: per_epoch * batch_size].reshape(per_epoch, -1)
+        for _ in range(epochs - 1)
+    ]
     return np.concatenate(rows)[:steps].astype(np.int64)
 
 
@@ -52,7 +54,14 @@ def _public(g: Gen):
 
 def _hidden(g: Gen):
     yield _run(
-        g, CURVE, CURVE_STEPS, 50, lr=0.005, weight_decay=0.05, warmup=6, p=0.2,
+        g,
+        CURVE,
+        CURVE_STEPS,
+        50,
+        lr=0.005,
+        weight_decay=0.05,
+        warmup=6,
+        p=0.2,
         label_smoothing=0.05,
     )
     yield _run(g, ACCURACY, ACCURACY_STEPS, 64, lr=0.008, warmup=8, p=0.15, label_smoothing=0.0)

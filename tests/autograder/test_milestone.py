@@ -139,9 +139,7 @@ def test_the_trace_is_recomputed_on_the_students_inputs():
     steps are recorded, the learning rate of every step is."""
     ex = registry.get(MILESTONE)
     case = ex.cases(hidden=False)[0]
-    ns = _notebook_namespace(
-        "def relu(input):\n    return np.maximum(input, 0.0) * 1.001\n"
-    )
+    ns = _notebook_namespace("def relu(input):\n    return np.maximum(input, 0.0) * 1.001\n")
     got = run_case(ex, ns["train_network"], case)
     finding = pipeline.diagnose(got["trace"])
     assert (finding.step, finding.name) == (0, "relu")
