@@ -353,6 +353,10 @@ PUBLIC_SEED_BLOCK = """# WARNING: exported with --public-seed: the hidden cases 
 export AUTOGRADER_HIDDEN_SEED=''"""
 
 
+#: ``[tool.setuptools.package-data]`` of pyproject.toml, as paths from the project root.
+PACKAGE_DATA = ("solutions/data/*.npz", "solutions/data/*.md")
+
+
 def _source_files() -> list[tuple[Path, str]]:
     out = [(PROJECT_ROOT / "pyproject.toml", "pyproject.toml")]
     if (PROJECT_ROOT / "README.md").exists():
@@ -361,6 +365,10 @@ def _source_files() -> list[tuple[Path, str]]:
         for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
             if "__pycache__" not in path.parts:
                 out.append((path, str(path.relative_to(PROJECT_ROOT))))
+    # pyproject's package data: the digits the capstone milestone's cases are drawn from
+    for pattern in PACKAGE_DATA:
+        for path in sorted(PROJECT_ROOT.glob(pattern)):
+            out.append((path, str(path.relative_to(PROJECT_ROOT))))
     return out
 
 

@@ -479,6 +479,15 @@ def verdict(ex, case, expected, got):
     :data:`ACCURACY`), with the first differing part named when it fails."""
     from autograder.compare import Verdict, compare
 
+    try:
+        import solutions.train  # noqa: F401 - the references and the test set
+    except ImportError:  # a student bundle ships no reference package and no test set
+        return Verdict(
+            False,
+            "this milestone is judged with the course's reference package and the digits test "
+            "set, which a student bundle does not ship: run check() from a clone of the course "
+            "repository, or rely on `autograder grade`",
+        )
     if not isinstance(got, dict) or not {"losses", "params"} <= set(got):
         return Verdict(False, "output: could not compare (expected (losses, params))")
     params, ref_params = got["params"], expected["params"]
