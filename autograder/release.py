@@ -44,6 +44,7 @@ BUNDLED_MODULES = (
     "compare.py",
     "drivers.py",
     "codec.py",
+    "pipeline.py",  # a milestone's recording; its judging says it needs the references
     "shrink.py",
     "public.py",
     "extract.py",  # autograder check FILE: a notebook or .py taken apart, nothing run
