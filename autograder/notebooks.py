@@ -290,11 +290,16 @@ def part_stubs(ex: Exercise) -> list[tuple[str, str]]:
 def _parts_markdown(ex: Exercise) -> str:
     from autograder import pipeline
 
+    import importlib
+
     rows = ["| Part | Chapter | Exercise |", "|---|---|---|"]
-    for name in [*pipeline.FUNCTIONS, *pipeline.OPTIMIZERS, *pipeline.SCHEDULERS]:
+    tables = {**pipeline.FUNCTIONS, **pipeline.OPTIMIZERS, **pipeline.SCHEDULERS}
+    for name, module in tables.items():
         found = registry.find_by_function(name)
-        where = found[0].chapter if found else "09_capstone"
-        graded = f"`{found[0].id}`" if found else "worked example of this chapter"
+        topic = module.rsplit(".", 1)[-1]
+        where = found[0].chapter if found else registry.CHAPTERS[topic]
+        shown = name in getattr(importlib.import_module(module), "__worked_examples__", ())
+        graded = f"`{found[0].id}`" if found else "worked example" if shown else "new here"
         rows.append(f"| `{name}` | {where} | {graded} |")
     return (
         "## Your parts\n\n"
