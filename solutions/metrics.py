@@ -2276,6 +2276,160 @@ def ndcg_score(y_true, y_score, *, k=None, sample_weight=None, ignore_ties=False
 
 
 # --------------------------------------------------------------------------------------------
+# Calibration: reliability diagram and expected calibration error
+# --------------------------------------------------------------------------------------------
+
+CALIBRATION_STRATEGIES = ("uniform", "quantile")
+
+
+def _calibration_bins(y_prob: np.ndarray, n_bins, strategy: str) -> np.ndarray:
+    r"""The bin of each probability: bins :math:`(b_{m-1}, b_m]` (the first one closed at
+    0), edges evenly spaced (``"uniform"``) or at the quantiles of ``y_prob``."""
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1; got {n_bins!r}")
+    if strategy == "quantile":
+        edges = np.percentile(y_prob, np.linspace(0, 1, n_bins + 1) * 100)
+    elif strategy == "uniform":
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    else:
+        raise ValueError(
+            "Invalid entry to 'strategy' input. Strategy must be either 'quantile' or 'uniform'."
+        )
+    return np.searchsorted(edges[1:-1], y_prob)
+
+
+def _binned(values: np.ndarray, bins: np.ndarray, n_bins: int) -> np.ndarray:
+    return np.bincount(bins, weights=values, minlength=n_bins)
+
+
+def _binary_calibration_inputs(y_true, y_prob, pos_label):
+    y_true = _column_or_1d(np.asarray(y_true), "y_true")
+    y_prob = _column_or_1d(_as_proba_array(y_prob), "y_prob")
+    _check_consistent_length(y_true, y_prob)
+    _refuse_bytes(y_true)
+    _check_finite(y_prob, "y_prob")
+    if pos_label is None:
+        pos_label = _check_pos_label(None, y_true)
+    if y_prob.size and (y_prob.min() < 0 or y_prob.max() > 1):
+        raise ValueError("y_prob has values outside [0, 1].")
+    labels = np.unique(y_true)
+    if len(labels) > 2:
+        raise ValueError(f"Only binary classification is supported. Provided labels {labels}.")
+    return (y_true == pos_label).astype(np.float64), y_prob
+
+
+def calibration_curve(y_true, y_prob, *, pos_label=None, n_bins=5, strategy="uniform"):
+    r"""The points of a reliability diagram: in each non-empty bin of predicted
+    probability, the observed frequency of the positive class against the mean prediction.
+
+    .. math:: \mathrm{prob\_true}_m = \frac{1}{|B_m|}\sum_{n \in B_m} y_n,\qquad
+              \mathrm{prob\_pred}_m = \frac{1}{|B_m|}\sum_{n \in B_m} p_n
+
+    with bins :math:`B_m = \{n : b_{m-1} < p_n \le b_m\}` (the first also holds
+    :math:`p_n = 0`) whose edges are evenly spaced in [0, 1] (``"uniform"``) or the
+    quantiles of ``y_prob`` (``"quantile"``: bins of equal count). A calibrated classifier
+    lies on the diagonal. Empty bins are left out. ``sklearn.calibration.calibration_curve``.
+
+    Args:
+        y_true: ``(n_samples,)`` binary labels.
+        y_prob: ``(n_samples,)`` predicted probability of ``pos_label`` (default: 1 when the
+            labels are {0, 1} or {-1, 1}).
+        n_bins: number of bins.
+
+    Returns:
+        ``(prob_true, prob_pred)``, one entry per non-empty bin, in bin order.
+
+    Example:
+        >>> calibration_curve([0, 0, 0, 1, 1, 1], [0.1, 0.2, 0.6, 0.4, 0.7, 0.9], n_bins=2)
+        (array([0.33333333, 0.66666667]), array([0.23333333, 0.73333333]))
+    """
+    y_true, y_prob = _binary_calibration_inputs(y_true, y_prob, pos_label)
+    bins = _calibration_bins(y_prob, n_bins, strategy)
+    total = np.bincount(bins, minlength=n_bins)
+    nonzero = total != 0
+    prob_true = _binned(y_true, bins, n_bins)[nonzero] / total[nonzero]
+    prob_pred = _binned(y_prob, bins, n_bins)[nonzero] / total[nonzero]
+    return prob_true, prob_pred
+
+
+def expected_calibration_error(
+    y_true, y_prob, *, pos_label=None, labels=None, n_bins=15, strategy="uniform", norm="l1"
+):
+    r"""Expected calibration error: the gap between confidence and observed frequency,
+    averaged over the bins of a reliability diagram, weighted by their share of samples.
+
+    .. math:: \mathrm{ECE} = \sum_{m} \frac{|B_m|}{N}\,
+              \bigl|\mathrm{acc}(B_m) - \mathrm{conf}(B_m)\bigr|
+
+    (Naeini, Cooper & Hauskrecht, AAAI 2015; Guo, Pleiss, Sun & Weinberger, ICML 2017,
+    eq. 3). For a 1-D ``y_prob`` (binary), :math:`\mathrm{conf}` is the mean predicted
+    probability of ``pos_label`` and :math:`\mathrm{acc}` its observed frequency in the bin:
+    the bins and points of :func:`calibration_curve`. For a 2-D ``y_prob`` (multiclass),
+    Guo et al.'s *top-label* ECE: :math:`\mathrm{conf}` is the mean of
+    :math:`\max_k p_{nk}` and :math:`\mathrm{acc}` the accuracy of the arg-max class.
+    ``norm="max"`` gives the maximum calibration error (MCE, the largest gap over non-empty
+    bins) and ``norm="l2"`` the root of
+    :math:`\sum_m \frac{|B_m|}{N}(\mathrm{acc} - \mathrm{conf})^2` (torchmetrics'
+    conventions). Bins are right-closed as in :func:`calibration_curve`
+    (torchmetrics' are left-closed; the two differ only for probabilities on a bin edge).
+
+    Args:
+        y_true: ``(n_samples,)`` labels.
+        y_prob: ``(n_samples,)`` probability of ``pos_label``, or ``(n_samples, n_classes)``
+            probabilities whose columns are ``labels`` (default ``0, ..., n_classes - 1``).
+        n_bins: number of bins (15, as Guo et al.).
+        strategy: ``"uniform"`` or ``"quantile"`` bin edges.
+        norm: ``"l1"`` (ECE), ``"l2"`` or ``"max"`` (MCE).
+
+    Example:
+        >>> round(expected_calibration_error(
+        ...     [0, 0, 0, 1, 1, 1], [0.1, 0.2, 0.6, 0.4, 0.7, 0.9], n_bins=2), 4)
+        0.0833
+    """
+    if norm not in ("l1", "l2", "max"):
+        raise ValueError(f"norm must be 'l1', 'l2' or 'max'; got {norm!r}")
+    prob = _as_proba_array(y_prob)
+    if prob.ndim == 2:
+        correct, confidence = _top_label(y_true, prob, labels)
+    else:
+        correct, confidence = _binary_calibration_inputs(y_true, prob, pos_label)
+    if confidence.size == 0:
+        raise ValueError("expected_calibration_error needs at least one sample")
+    bins = _calibration_bins(confidence, n_bins, strategy)
+    count = np.bincount(bins, minlength=n_bins).astype(np.float64)
+    seen = count > 0
+    gap = np.abs(_binned(correct, bins, n_bins) - _binned(confidence, bins, n_bins))[seen]
+    gap /= count[seen]
+    share = count[seen] / confidence.size
+    if norm == "max":
+        return float(gap.max())
+    if norm == "l2":
+        return float(np.sqrt(np.sum(share * gap**2)))
+    return float(np.sum(share * gap))
+
+
+def _top_label(y_true, prob, labels):
+    """(1 where the arg-max column is the true label, the max probability) per sample."""
+    _check_finite(prob, "y_prob")
+    _check_proba(prob)
+    y_true = _column_or_1d(np.asarray(y_true), "y_true")
+    _check_consistent_length(y_true, prob)
+    columns = np.arange(prob.shape[1]) if labels is None else np.asarray(labels)
+    if columns.shape != (prob.shape[1],):
+        raise ValueError(
+            f"labels must name the {prob.shape[1]} columns of y_prob; got {columns.shape[0]}"
+        )
+    unknown = ~np.isin(y_true, columns)
+    if unknown.any():
+        raise ValueError(
+            f"y_true contains labels {np.unique(y_true[unknown]).tolist()} that are not "
+            f"columns of y_prob (labels={columns.tolist()})"
+        )
+    predicted = columns[np.argmax(prob, axis=1)]
+    return (predicted == y_true).astype(np.float64), prob.max(axis=1)
+
+
+# --------------------------------------------------------------------------------------------
 # Multilabel ranking; confusion counts and any metric at every threshold
 # --------------------------------------------------------------------------------------------
 

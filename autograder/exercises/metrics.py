@@ -560,3 +560,47 @@ EDGES = {
         "empty masks": lambda a: not np.any(a["y_true"]) and not np.any(a["y_pred"])
     },
 }
+
+
+def _calibration(hidden: bool):
+    """An overconfident binary forecaster; hidden: quantile bins, probabilities on the bin
+    edges (right-closed bins: 0.2 belongs to (0, 0.2]), the other label as positive."""
+
+    def make(g):
+        n = 200 if hidden else 40
+        p = g.uniform(n)
+        y = (g.uniform(n) < p**1.5).astype(np.int64)
+        yield case("uniform bins", y, p)
+        yield case("n_bins", y, p, n_bins=10)
+        if hidden:
+            yield case("quantile", y, p, n_bins=4, strategy="quantile")
+            on_edges = g.integers(0, 11, n) / 10
+            yield case("bin edges", y, on_edges, n_bins=5)
+            yield case("pos_label", 1 - y, 1 - p, pos_label=0)
+
+    return make
+
+
+def _calibration_error(hidden: bool):
+    """Binary forecasts (as calibration_curve) and multiclass top-label forecasts."""
+    binary = _calibration(hidden)
+
+    def make(g):
+        yield from binary(g)
+        n, k = (150, 4) if hidden else (30, 3)
+        labels = g.integers(0, k, n)
+        yield case("top-label", labels, g.probs(n, k), n_bins=10)
+        if hidden:
+            proba = g.probs(n, k)
+            yield case("norm", labels, proba, norm="max")
+            yield case("norm", labels, proba, norm="l2")
+            names = np.array([2, 5, 7, 9])
+            yield case("options", names[labels], proba, labels=names.tolist(), n_bins=5)
+
+    return make
+
+
+EXERCISES += [
+    _one(ref.calibration_curve, _calibration, points=1),
+    _one(ref.expected_calibration_error, _calibration_error, points=2),
+]

@@ -32,22 +32,29 @@ import sklearn.metrics
 from solutions import metrics as ours
 
 TEST_FILES = ("test_classification.py", "test_ranking.py", "test_regression.py")
+# Upstream files outside sklearn/metrics/tests (relative to it) and the functions of ours
+# they test: only their tests that reach one of those are run (the rest test estimators).
+FOCUSED_FILES = {"../../tests/test_calibration.py": {"calibration_curve"}}
+# Functions of ours that scikit-learn keeps outside sklearn.metrics, by module.
+OTHER_MODULES = {"sklearn.calibration": ("calibration_curve",)}
 # Private helpers of sklearn.metrics that some upstream tests import (never ours to port).
 PRIVATE_MODULES = ("_classification", "_ranking", "_regression", "_base")
 
 
+def _is_ours(name: str) -> bool:
+    return callable(getattr(ours, name, None)) and getattr(ours, name).__module__ == ours.__name__
+
+
 def ported_names() -> set[str]:
-    """The public sklearn.metrics functions that solutions.metrics implements."""
-    return {
-        name
-        for name in sklearn.metrics.__all__
-        if callable(getattr(ours, name, None)) and getattr(ours, name).__module__ == ours.__name__
-    }
+    """The public sklearn.metrics functions (and OTHER_MODULES') that solutions.metrics
+    implements."""
+    others = {name for names in OTHER_MODULES.values() for name in names}
+    return {name for name in (*sklearn.metrics.__all__, *others) if _is_ours(name)}
 
 
 def metric_names() -> set[str]:
     """Every name a test can use to reach an sklearn metric (public and private helpers)."""
-    names = set(sklearn.metrics.__all__)
+    names = set(sklearn.metrics.__all__) | {n for ns in OTHER_MODULES.values() for n in ns}
     for mod in PRIVATE_MODULES:
         module = sys.modules.get(f"sklearn.metrics.{mod}")
         if module is not None:
@@ -113,13 +120,26 @@ def unported_tests(path: Path) -> dict[str, list[str]]:
     }
 
 
+def _focus(path: Path) -> set[str] | None:
+    for name, functions in FOCUSED_FILES.items():
+        if (sklearn_tests_dir() / name).resolve() == path.resolve():
+            return functions
+    return None
+
+
 # ------------------------------------------------------------------------ the pytest plugin
 _outcomes: dict[str, str] = {}
 _unported: dict[str, list[str]] = {}
 
 
 def pytest_configure(config):
-    for name in ported_names():
+    import importlib
+
+    for module, names in OTHER_MODULES.items():
+        for name in names:
+            if _is_ours(name):
+                setattr(importlib.import_module(module), name, getattr(ours, name))
+    for name in ported_names() & set(sklearn.metrics.__all__):
         setattr(sklearn.metrics, name, getattr(ours, name))
         # some upstream tests import from the private modules (``from
         # sklearn.metrics._classification import d2_brier_score``): replace it there too
@@ -131,20 +151,25 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    keep, drop = [], []
+    keep, drop, off_focus = [], [], []
     cache: dict[Path, dict[str, list[str]]] = {}
+    needs: dict[Path, dict[str, set[str]]] = {}
     for item in items:
         path = Path(item.fspath)
         if path not in cache:
             cache[path] = unported_tests(path)
+            needs[path] = needed_metrics(path)
         name = item.originalname if hasattr(item, "originalname") else item.name
-        if name in cache[path]:
+        focus = _focus(path)
+        if focus is not None and not needs[path].get(name, set()) & focus:
+            off_focus.append(item)  # an estimator test of a focused file: not ours to run
+        elif name in cache[path]:
             drop.append(item)
             _unported[f"{path.name}::{name}"] = cache[path][name]
         else:
             keep.append(item)
     items[:] = keep
-    config.hook.pytest_deselected(items=drop)
+    config.hook.pytest_deselected(items=drop + off_focus)
 
 
 def pytest_runtest_logreport(report):
@@ -184,9 +209,9 @@ def run_port(report: Path, files=TEST_FILES, extra=()) -> dict:
         "-o",
         "addopts=",
         "--rootdir",
-        str(tests.parent),
+        str(tests.parent.parent),  # the sklearn package: node ids name metrics/tests/...
         *extra,
-        *(str(tests / f) for f in files),
+        *(str((tests / f).resolve()) for f in (*files, *FOCUSED_FILES)),
     ]
     with tempfile.TemporaryDirectory() as cwd:  # not sklearn's folder: its tests/ would shadow ours
         done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
