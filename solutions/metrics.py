@@ -1297,6 +1297,7 @@ def hinge_loss(y_true, pred_decision, *, labels=None, sample_weight=None):
     if pred.dtype.kind not in "biuf":
         raise TypeError("pred_decision should be an array of floats.")
     pred = pred.astype(np.float64)
+    _check_finite(pred, "pred_decision")  # NaN or inf decision values: refused, as sklearn
     classes = np.unique(labels if labels is not None else y_true)
     if classes.size > 2:
         n = y_true.shape[0]

@@ -17,6 +17,7 @@ are deselected and listed with the functions they need. ``SKLEARN_PORT_REPORT=pa
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import json
 import os
@@ -31,7 +32,15 @@ import sklearn.metrics
 
 from solutions import metrics as ours
 
-TEST_FILES = ("test_classification.py", "test_ranking.py", "test_regression.py")
+TEST_FILES = (
+    "test_classification.py",
+    "test_ranking.py",
+    "test_regression.py",
+    "test_common.py",
+)
+# sklearn's invariance tests (symmetry, sample order, sample_weight, list vs array, labels as
+# strings...), parametrized by metric name: ported per parametrized case (see _common_needs).
+COMMON_FILE = "test_common.py"
 # Upstream files outside sklearn/metrics/tests (relative to it) and the functions of ours
 # they test: only their tests that reach one of those are run (the rest test estimators).
 FOCUSED_FILES = {"../../tests/test_calibration.py": {"calibration_curve"}}
@@ -58,7 +67,14 @@ def metric_names() -> set[str]:
     for mod in PRIVATE_MODULES:
         module = sys.modules.get(f"sklearn.metrics.{mod}")
         if module is not None:
-            names |= {n for n in vars(module) if n.startswith("_") and callable(vars(module)[n])}
+            names |= {
+                n
+                for n, v in vars(module).items()
+                if n.startswith("_")
+                and callable(v)
+                # sklearn.metrics' own helpers, not utilities it imports (_num_samples)
+                and getattr(v, "__module__", "").startswith("sklearn.metrics")
+            }
     return names
 
 
@@ -90,10 +106,12 @@ def _module_constants(tree: ast.Module) -> dict[str, set[str]]:
     return out
 
 
-def needed_metrics(path: Path) -> dict[str, set[str]]:
-    """For each ``test_*`` function of ``path``: the sklearn metrics it reaches."""
+def needed_metrics(path: Path, follow_constants: bool = True) -> dict[str, set[str]]:
+    """For each ``test_*`` function of ``path``: the sklearn metrics it reaches (through the
+    module's constants too, unless ``follow_constants`` is false)."""
     tree = ast.parse(path.read_text())
-    uses, constants = _uses(tree), _module_constants(tree)
+    uses = _uses(tree)
+    constants = _module_constants(tree) if follow_constants else {}
     metrics = metric_names()
 
     def reach(name, seen):
@@ -127,6 +145,46 @@ def _focus(path: Path) -> set[str] | None:
     return None
 
 
+def _metric_functions(value, namespace: dict) -> list | None:
+    """The functions a parametrized value of test_common stands for: a metric name (a key
+    of its ``ALL_METRICS``), a function, a ``partial`` of one or a lambda calling some.
+    None when the value is no metric."""
+    if isinstance(value, str):
+        value = namespace.get("ALL_METRICS", {}).get(value)
+        if value is None:
+            return None
+    if isinstance(value, functools.partial):
+        return _metric_functions(value.func, namespace)
+    if not callable(value):
+        return None
+    if getattr(value, "__name__", "") == "<lambda>" or (
+        getattr(value, "__module__", None) == namespace.get("__name__")  # a helper of the file
+    ):
+        names = metric_names()
+        return [namespace[n] for n in value.__code__.co_names if n in names and n in namespace]
+    return [value]
+
+
+def _common_needs(item, direct: dict[str, set[str]]) -> list[str] | None:
+    """What a test_common case needs that we lack ([] = ported); None: not per metric."""
+    name = item.originalname
+    if "array_api" in name:
+        return ["array API namespaces (torch/cupy/array-api-strict inputs): ours take numpy"]
+    namespace = vars(item.module)
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    functions = []
+    for key, value in params.items():
+        if key in ("name", "metric_name", "metric"):
+            found = _metric_functions(value, namespace)
+            if found is not None:
+                functions += found
+    if not functions:
+        return None
+    missing = {getattr(f, "__name__", repr(f)) for f in functions if f.__module__ != ours.__name__}
+    missing |= direct.get(name, set()) - ported_names()
+    return sorted(missing)
+
+
 # ------------------------------------------------------------------------ the pytest plugin
 _outcomes: dict[str, str] = {}
 _unported: dict[str, list[str]] = {}
@@ -154,14 +212,26 @@ def pytest_collection_modifyitems(session, config, items):
     keep, drop, off_focus = [], [], []
     cache: dict[Path, dict[str, list[str]]] = {}
     needs: dict[Path, dict[str, set[str]]] = {}
+    direct: dict[Path, dict[str, set[str]]] = {}
     for item in items:
         path = Path(item.fspath)
-        if path not in cache:
+        if path not in cache and path.name != COMMON_FILE:
             cache[path] = unported_tests(path)
             needs[path] = needed_metrics(path)
         name = item.originalname if hasattr(item, "originalname") else item.name
         focus = _focus(path)
-        if focus is not None and not needs[path].get(name, set()) & focus:
+        if path.name == COMMON_FILE:
+            if path not in direct:
+                direct[path] = needed_metrics(path, follow_constants=False)
+            missing = _common_needs(item, direct[path])
+            if missing is None:
+                missing = ["loops over every metric scikit-learn has"]
+            if missing:
+                drop.append(item)
+                _unported[f"{path.name}::{item.name}"] = missing
+            else:
+                keep.append(item)
+        elif focus is not None and not needs[path].get(name, set()) & focus:
             off_focus.append(item)  # an estimator test of a focused file: not ours to run
         elif name in cache[path]:
             drop.append(item)
@@ -226,7 +296,11 @@ def summarize(result: dict) -> dict:
     for nodeid, outcome in result["ported"].items():
         by_test.setdefault(nodeid.split("[")[0], set()).add(outcome)
     passing = [t for t, o in by_test.items() if o <= {"passed", "skipped"}]
+    common = {k: v for k, v in result["ported"].items() if COMMON_FILE in k}
     return {
+        "common_cases": len(common),
+        "common_passing": sum(o == "passed" for o in common.values()),
+        "common_unported": sum(COMMON_FILE in k for k in result["unported"]),
         "ported": len(by_test),
         "passing": len(passing),
         "failing": sorted(set(by_test) - set(passing)),
@@ -248,6 +322,10 @@ def main() -> int:
         f"scikit-learn {sklearn.__version__}: {counts['ported']} tests ported "
         f"({counts['nodes']} parametrized cases), {counts['passing']} pass; "
         f"{counts['unported']} not ported"
+    )
+    print(
+        f"of which {COMMON_FILE}: {counts['common_cases']} metric x invariance cases ported, "
+        f"{counts['common_passing']} pass; {counts['common_unported']} cases not ported"
     )
     for test in counts["failing"]:
         print("  failing:", test)

@@ -66,6 +66,22 @@ def test_the_port_covers_the_metrics_we_have(port):
         assert name in ported_tests
 
 
+def test_sklearn_invariance_tests_run_on_our_metrics(port):
+    """test_common.py's invariances (symmetry, sample order, sample_weight, list vs array,
+    string labels, NaN refusal...) run per metric for every metric of ours it names."""
+    counts = sklearn_port.summarize(port)
+    assert counts["common_cases"] >= 1500
+    assert counts["common_passing"] >= 1400
+    ported = {nodeid.split("::")[1] for nodeid in port["ported"] if "test_common" in nodeid}
+    for case in (
+        "test_binary_sample_weight_invariance[roc_auc_score]",
+        "test_symmetric_metric[matthews_corrcoef_score]",
+        "test_regression_sample_weight_invariance[mean_pinball_loss]",
+        "test_format_invariance_with_1d_vectors[accuracy_score]",
+    ):
+        assert case in ported, case
+
+
 def test_the_substitution_is_ours(tmp_path):
     """The plugin really puts our functions in sklearn.metrics (so a pass is ours)."""
     test = tmp_path / "test_probe.py"

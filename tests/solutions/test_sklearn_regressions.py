@@ -47,3 +47,11 @@ def test_object_sample_weights_as_sklearn():
         assert metrics.accuracy_score([0, 1, 1], [0, 1, 0], sample_weight=w) == pytest.approx(
             skm.accuracy_score([0, 1, 1], [0, 1, 0], sample_weight=w)
         )
+
+
+def test_hinge_loss_refuses_nan_and_inf_decisions():
+    """Found by scikit-learn's test_common.py (test_continuous_inf_nan_input)."""
+    for bad in ([np.inf, np.inf], [np.nan, 1.0]):
+        for fn in (skm.hinge_loss, metrics.hinge_loss):
+            with pytest.raises(ValueError, match="contains (NaN|infinity)"):
+                fn([0, 1], bad)
