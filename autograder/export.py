@@ -157,6 +157,16 @@ def _case_lines(cases: list[dict]) -> list[str]:
     ]
 
 
+def _mistake_lines(cases: list[dict]) -> list[str]:
+    """The known mistakes diagnosed on these failing cases (autograder.diagnosis): fixed
+    text from their declarations, so safe on hidden cases too."""
+    from autograder.diagnosis import describe
+
+    ids = dict.fromkeys(c["mistake"] for c in cases if not c["ok"] and c.get("mistake"))
+    known = [k for k in map(describe, ids) if k is not None]
+    return [f"Known mistake ({k.id}): {k.sentence} See Common mistakes: {k.link}" for k in known]
+
+
 def _split_points(ex: dict) -> tuple[float, float, float]:
     """``(public earned, public max, hidden max)`` of one graded exercise: each case group
     (public or hidden, as the registry declares them) is worth an equal share and earns it
@@ -236,7 +246,8 @@ def gradescope_results(
         for label, got, top, hidden, visibility in parts:
             if top <= 0:
                 continue
-            lines = reason + _case_lines([c for c in ex["cases"] if c["hidden"] == hidden])
+            part = [c for c in ex["cases"] if c["hidden"] == hidden]
+            lines = reason + _case_lines(part) + _mistake_lines(part)
             tests.append(
                 {
                     "name": f"{name}: {label}",

@@ -336,3 +336,30 @@ def test_the_grading_json_carries_the_diagnosis_on_hidden_cases_too(measured):
     assert (kl["mistake"]["id"], kl["mistake"]["link"]) == (m.id, m.link)
     assert all(c.get("mistake") == m.id for c in kl["cases"] if not c["ok"])
     assert any(c["hidden"] and c.get("mistake") == m.id for c in kl["cases"])
+
+
+def test_gradescope_output_names_the_mistake_in_each_part():
+    from autograder.export import gradescope_results
+
+    m = mistakes.get("kl-swapped-arguments")
+    cases = [
+        {"name": n, "group": "basic", "hidden": h, "ok": False, "reason": "wrong", "mistake": m.id}
+        for n, h in (("basic-1", False), ("hidden-basic-1", True))
+    ]
+    ex = {
+        "id": m.exercise,
+        "function": "kl_div",
+        "points": 0.0,
+        "max_points": 1,
+        "status": "graded",
+        "reason": "basic-1: wrong",
+        "mistake": diagnosis.describe(m.id).to_json(),
+        "cases": cases,
+    }
+    data = gradescope_results(
+        [{"submission": "s.ipynb", "error": "", "notes": [], "exercises": [ex]}]
+    )
+    parts = [t for t in data["tests"] if t["name"].startswith(m.exercise)]
+    assert len(parts) == 2
+    for t in parts:
+        assert f"Known mistake ({m.id}): {m.sentence} See Common mistakes: {m.link}" in t["output"]
