@@ -169,3 +169,67 @@ CASES += [
         ("ndcg_score", " 10k x 10", (PROBA[:10_000].round(1), DECISION[:10_000]), {}),
     ]
 ]
+
+# The metrics added in the second round of issue 15 (same inputs). Ranking metrics loop over
+# the samples in Python on both sides: 10k x 10, not 100k. calibration_curve is compared
+# with sklearn.calibration's; expected_calibration_error has no scikit-learn counterpart and
+# is timed against torchmetrics' binary_calibration_error (15 bins) on the same data.
+_Y_ML_10K, _S_ML_10K = Y_ML[:10_000], DECISION[:10_000]
+R_POSITIVE = np.abs(R_PRED) + 0.1
+CASES += [
+    (
+        f"{name}{suffix}",
+        lambda f=name, a=args, k=kw: getattr(M, f)(*a, **k),
+        lambda f=name, a=args, k=kw: getattr(skm, f)(*a, **k),
+    )
+    for name, suffix, args, kw in [
+        ("classification_report", " dict", (Y_TRUE, Y_PRED), {"output_dict": True}),
+        ("class_likelihood_ratios", "", (Y_BIN, P_BIN), {}),
+        ("d2_log_loss_score", " 100k x 10", (Y_MC, PROBA), {}),
+        ("d2_brier_score", " 100k x 10", (Y_MC, PROBA), {}),
+        ("mean_squared_log_error", "", (np.abs(R_TRUE), np.abs(R_PRED)), {}),
+        ("median_absolute_error", " 250k x 4", (R4_TRUE, R4_PRED), {}),
+        ("median_absolute_error", " weighted", (R_TRUE, R_PRED), {"sample_weight": WEIGHT}),
+        ("explained_variance_score", " 250k x 4", (R4_TRUE, R4_PRED), {}),
+        ("max_error", "", (R_TRUE, R_PRED), {}),
+        ("mean_pinball_loss", " alpha=0.9", (R_TRUE, R_PRED), {"alpha": 0.9}),
+        ("d2_pinball_score", " alpha=0.9", (R_TRUE, R_PRED), {"alpha": 0.9}),
+        (
+            "mean_tweedie_deviance",
+            " power=1.5",
+            (np.abs(R_TRUE), np.abs(R_PRED) + 0.1),
+            {"power": 1.5},
+        ),
+        ("label_ranking_average_precision_score", " 10k x 10", (_Y_ML_10K, _S_ML_10K), {}),
+        ("label_ranking_loss", " 10k x 10", (_Y_ML_10K, _S_ML_10K), {}),
+        ("coverage_error", " 100k x 10", (Y_ML, DECISION), {}),
+        ("confusion_matrix_at_thresholds", " tied", (Y_BIN, SCORE_TIED), {}),
+    ]
+]
+
+
+def _torchmetrics_ece():
+    from torchmetrics.functional.classification import binary_calibration_error
+
+    p, y = torch.from_numpy(P_POS), torch.from_numpy(Y_POS.astype(np.int64))
+    return lambda: binary_calibration_error(p, y, n_bins=15)
+
+
+def _sklearn_calibration_curve():
+    from sklearn.calibration import calibration_curve
+
+    return lambda: calibration_curve(Y_POS, P_POS, n_bins=10)
+
+
+CASES += [
+    (
+        "calibration_curve 100k",
+        lambda: M.calibration_curve(Y_POS, P_POS, n_bins=10),
+        _sklearn_calibration_curve(),
+    ),
+    (
+        "expected_calibration_error 100k vs torchmetrics",
+        lambda: M.expected_calibration_error(Y_POS, P_POS),
+        _torchmetrics_ece(),
+    ),
+]
