@@ -141,12 +141,13 @@ def failure_reason(row: Row) -> str | None:
     if kinds == ["not implemented yet"]:
         return "not implemented yet"
     failing, n_groups = failing_groups(row.cases)
+    sep = "; " if any("," in g for g in failing) else ", "  # a group named "eval, zeros"
     if len(failing) == n_groups and n_groups > 1:
         where = "in every case group"
     elif len(failing) > 3:
-        where = f"in {len(failing)} of {n_groups} case groups ({', '.join(failing[:2])}, ...)"
+        where = f"in {len(failing)} of {n_groups} case groups ({sep.join(failing[:2])}{sep}...)"
     else:
-        where = f"in group{'s' * (len(failing) > 1)} {', '.join(failing)}"
+        where = f"in group{'s' * (len(failing) > 1)} {sep.join(failing)}"
     return f"{kinds[0]} {where}"[:120]
 
 

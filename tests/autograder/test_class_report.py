@@ -338,3 +338,17 @@ def test_the_html_report_in_chromium(html_report, browser, classroom):
     assert sign.link in fay["text"]  # the Common-mistakes entry (no --site: its path)
     ben = next(v for k, v in seen.items() if k.startswith("report/ben"))
     assert ben["text"].count("not implemented yet") == 1  # once, not once per case
+
+
+def test_a_reason_names_the_failing_groups_unambiguously():
+    from autograder import summary
+
+    cases = [
+        {"name": "a-1", "group": "eval", "hidden": False, "ok": False, "reason": "x"},
+        {"name": "b-1", "group": "eval, zeros", "hidden": True, "ok": False, "reason": "x"},
+        {"name": "c-1", "group": "basic", "hidden": False, "ok": True, "reason": ""},
+    ]
+    row = _row("a", 0.0, cases)
+    assert summary.failure_reason(row) == "wrong value in groups eval; eval, zeros"
+    plain = [dict(c, group=g) for c, g in zip(cases, ["eval", "zeros", "basic"], strict=True)]
+    assert summary.failure_reason(_row("a", 0.0, plain)) == "wrong value in groups eval, zeros"
