@@ -196,8 +196,24 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl-C is (exit status 143 instead of 130)."""
 
 
-def _raise_terminated(signum, frame):
-    raise Terminated()
+class _Stop:
+    """Signal handler for SIGINT and SIGTERM that also remembers the signal. Python raises
+    the KeyboardInterrupt wherever the main thread is, and there a library may swallow it (an
+    exception in a ``__del__`` or a callback is only printed), so the run also stops at the
+    next verdict it stores (:meth:`check`)."""
+
+    def __init__(self):
+        self.signum: int | None = None
+
+    def __call__(self, signum, frame):
+        self.signum = signum
+        self.check()
+
+    def check(self) -> None:
+        import signal
+
+        if self.signum is not None:
+            raise Terminated() if self.signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _cmd_grade(args) -> int:
@@ -249,6 +265,8 @@ def _cmd_grade(args) -> int:
                     f"cannot write to the gradebook {mask_url(args.db)}: {why}"
                 ) from exc
         graded[0] += result.status == "graded"
+        if result.status == "graded":
+            stop.check()
 
     common = dict(
         chapter=args.chapter,
@@ -258,7 +276,11 @@ def _cmd_grade(args) -> int:
         on_result=store,
     )
     where = "graded and stored" if book is not None else "graded"
-    old_term = signal.signal(signal.SIGTERM, _raise_terminated)
+    stop = _Stop()
+    old_term = signal.signal(signal.SIGTERM, stop)
+    old_int = signal.getsignal(signal.SIGINT)
+    if old_int is signal.default_int_handler:  # not when SIGINT is ignored (nohup, &)
+        signal.signal(signal.SIGINT, stop)
     try:
         if args.dask:
             from autograder.cluster import grade_on_dask
@@ -290,6 +312,8 @@ def _cmd_grade(args) -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        if signal.getsignal(signal.SIGINT) is stop:
+            signal.signal(signal.SIGINT, old_int)
         if book is not None:
             book.close()
     if bar:

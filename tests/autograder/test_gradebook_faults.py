@@ -1,8 +1,8 @@
 """Fault injection: every fault is made for real on the real ``autograder grade`` command
 (SIGINT/SIGTERM/SIGKILL to its process group mid-batch, graders started together on a new
-gradebook, a full filesystem, a Dask worker killed with SIGKILL) and the gradebook is then compared row by row with a clean run of the same
-submissions: nothing lost, duplicated or changed, and no infrastructure failure stored as a
-score.
+gradebook, a full filesystem, a Dask worker killed with SIGKILL) and the gradebook is then
+compared row by row with a clean run of the same submissions: nothing lost, duplicated or
+changed, and no infrastructure failure stored as a score.
 
 The batch (see :func:`write_batch`): the five students of test_cli_workflow (full marks, 0,
 an exception, half, a syntax error), a copy of the solution notebook and a notebook that is
@@ -30,7 +30,7 @@ from autograder.extract import parse
 from autograder.gradebook import GRADED, INFRASTRUCTURE, Gradebook
 from autograder.version import __version__
 
-from .test_cli_workflow import CHAPTER, _solution, write_submissions
+from .test_cli_workflow import CHAPTER, _solution, run_cli, write_submissions
 
 #: One xdist worker runs the module: the clean run (module fixture) is graded once.
 pytestmark = pytest.mark.xdist_group("gradebook_faults")
@@ -213,6 +213,35 @@ def test_a_run_killed_with_sigkill_resumes_to_the_clean_gradebook(batch, tmp_pat
     again = run(grade_cmd(folder, f"sqlite:///{db}", "--no-progress"))
     assert again.returncode == 0, again.stderr
     assert differences(snapshot(f"sqlite:///{db}"), clean) == []
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_swallowed_interrupt_still_stops_the_run_at_the_next_verdict(
+    monkeypatch, tmp_path, capsys, sig, code
+):
+    """Python raises the KeyboardInterrupt wherever the main thread is; a library can swallow
+    it there (an exception in a ``__del__`` is only printed: once in 200 Dask runs, Ctrl-C
+    did not stop one). The run must stop anyway, at the next verdict it stores."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+
+    def grading(subs, *, on_result, **_):  # stands in for the local pool and Dask alike
+        for i, sub in enumerate(subs):
+            if i == 1:
+                with contextlib.suppress(KeyboardInterrupt):  # the swallowing library
+                    signal.getsignal(sig)(sig, None)
+            on_result(i, grade.SubmissionResult(sub.name, CHAPTER))
+        raise AssertionError("the run did not stop")
+
+    monkeypatch.setattr(grade, "grade_submissions", grading)
+    folder = tmp_path / "subs"
+    write_submissions(folder)
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    assert run_cli("grade", folder, "--db", url, "--no-progress")[0] == code
+    err = capsys.readouterr().err.strip()
+    assert INTERRUPTED.match(err).groups() == ("2", "3"), err
+    with Gradebook(url) as book:
+        assert len(book.graded_keys(__version__)) == 2  # the verdict in hand was stored
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 # ---------------------------------------------------------------------------- a dying worker
