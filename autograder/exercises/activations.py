@@ -177,7 +177,10 @@ EXERCISES = [
         ({}, {"min_val": -2.0, "max_val": 0.5}),
         kinks=(-1.0, 1.0),
     ),
-    *_act(ref.elu, ref.elu_backward, ({}, {"alpha": 0.5}), kinks=(0.0,)),
+    # at 0 the derivative is alpha (the negative side): alpha != 1 tells the sides apart
+    *_act(
+        ref.elu, ref.elu_backward, ({}, {"alpha": 0.5}), kinks=(0.0,), kink_options={"alpha": 0.5}
+    ),
     *_act(ref.selu, ref.selu_backward, kinks=(0.0,)),
     *_act(ref.celu, ref.celu_backward, ({}, {"alpha": 2.0})),
     *_act(

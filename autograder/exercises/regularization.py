@@ -73,6 +73,7 @@ def _zero_count(factory):
         yield from factory(g)
         counts = g.integers(1, 1000, 5)
         counts[2] = 0
+        counts[3] = 1  # a single example: 1 ** q = 1, a probability like the others
         for q in (0.0, 0.5):
             yield case("zero count", counts, q=q)
 
