@@ -96,7 +96,9 @@ TARGET_ACCURACY = 0.9
 def test_at_least_forty_mistakes_across_every_chapter():
     declared = mistakes.all_mistakes()
     assert len(declared) >= 40
-    assert {m.chapter for m in declared} == set(registry.chapters())
+    # a milestone (a whole pipeline, chapter 09) reports the first part that differs instead
+    chapters = {e.chapter for e in registry.all_exercises() if e.kind != "pipeline"}
+    assert {m.chapter for m in declared} == chapters
     assert len({m.id for m in declared}) == len(declared)
 
 
