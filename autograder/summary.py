@@ -632,7 +632,8 @@ def case_lines(cases: list[dict]) -> list[str]:
         out.append(f'<li class="bad">✗ {label}: {head}{detail}</li>')
     if passing:
         k = len(passing)
-        out.append(f'<li class="ok">✓ {k} group{"s" * (k != 1)} pass: {", ".join(passing)}</li>')
+        sep = "; " if any("," in g for g in passing) else ", "
+        out.append(f'<li class="ok">✓ {k} group{"s" * (k != 1)} pass: {sep.join(passing)}</li>')
     return out
 
 
