@@ -512,8 +512,6 @@ NOT_EXERCISES = {
     "metrics.median_absolute_error": "a median instead of the graded MAE's mean",
     "metrics.explained_variance_score": "r2_score (graded) with the residuals centred",
     "metrics.max_error": "the largest absolute error; one line of numpy",
-    "metrics.mean_pinball_loss": "the asymmetric absolute error of quantile regression; the "
-    "graded MAE's pattern",
     "metrics.d2_pinball_score": "1 - pinball loss / pinball loss of the constant quantile",
     "metrics.d2_absolute_error_score": "d2_pinball_score with alpha = 0.5",
     "metrics.mean_tweedie_deviance": "a GLM deviance family beyond the course's scope "
@@ -600,7 +598,27 @@ def _calibration_error(hidden: bool):
     return make
 
 
+def _pinball(hidden: bool):
+    """The regression groups at a low quantile level; hidden: a high level, alpha = 0.5
+    (half the MAE) and exact ties (y == y_pred counts as under-prediction: loss 0)."""
+    inner = _regression(hidden)
+
+    def make(g):
+        for c in inner(g):
+            yield case(c.group, *c.args, alpha=0.1, **c.kwargs)
+        if hidden:
+            y = g.normal(20)
+            pred = y + g.normal(20)
+            yield case("alpha", y, pred, alpha=0.9)
+            yield case("alpha", y, pred)
+            pred[::2] = y[::2]
+            yield case("exact predictions", y, pred, alpha=0.75)
+
+    return make
+
+
 EXERCISES += [
+    _one(ref.mean_pinball_loss, _pinball, points=1),
     _one(ref.calibration_curve, _calibration, points=1),
     _one(ref.expected_calibration_error, _calibration_error, points=2),
 ]
