@@ -97,6 +97,10 @@ def _check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
     return w
 
 
+def _is_sparse(y) -> bool:
+    return hasattr(y, "toarray") and hasattr(y, "nnz")
+
+
 def _dense(y) -> np.ndarray:
     """An array; a scipy sparse indicator matrix is densified (as scikit-learn accepts it)."""
     return np.asarray(y.toarray() if hasattr(y, "toarray") and hasattr(y, "nnz") else y)
@@ -170,12 +174,19 @@ def _check_targets(y_true, y_pred, sample_weight=None):
     'multiclass' or 'multilabel-indicator'), the sorted labels present in either, the targets
     (1-D, or 2-D indicator matrices) and the validated weights.
     """
+    sparse = [_is_sparse(y) for y in (y_true, y_pred)]
     y_true, y_pred = _dense(y_true), _dense(y_pred)
     _refuse_bytes(y_true)
     _refuse_bytes(y_pred)
     _check_consistent_length(y_true, y_pred, sample_weight)
     type_true = _type_of_target(y_true, "y_true")
     type_pred = _type_of_target(y_pred, "y_pred")
+    for is_sparse, y_type in zip(sparse, (type_true, type_pred), strict=True):
+        if is_sparse and y_type != "multilabel-indicator":
+            raise TypeError(
+                "Sparse input is only supported when targets are of multilabel type "
+                f"(a label indicator matrix); got {y_type}"
+            )
     if y_true.shape[0] < 1:
         raise ValueError(
             "Found empty input array (e.g., `y_true` or `y_pred`) while a minimum "

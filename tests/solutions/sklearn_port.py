@@ -44,8 +44,13 @@ COMMON_FILE = "test_common.py"
 # Upstream files outside sklearn/metrics/tests (relative to it) and the functions of ours
 # they test: only their tests that reach one of those are run (the rest test estimators).
 FOCUSED_FILES = {"../../tests/test_calibration.py": {"calibration_curve"}}
-# Functions of ours that scikit-learn keeps outside sklearn.metrics, by module.
-OTHER_MODULES = {"sklearn.calibration": ("calibration_curve",)}
+# Functions of ours that scikit-learn keeps outside sklearn.metrics, by module; and private
+# helpers with scikit-learn's signature and return value that its tests call directly.
+OTHER_MODULES = {
+    "sklearn.calibration": ("calibration_curve",),
+    "sklearn.metrics._classification": ("_check_targets",),
+    "sklearn.metrics._ranking": ("_dcg_sample_scores",),
+}
 # Private helpers of sklearn.metrics that some upstream tests import (never ours to port).
 PRIVATE_MODULES = ("_classification", "_ranking", "_regression", "_base")
 

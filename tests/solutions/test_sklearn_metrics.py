@@ -27,6 +27,14 @@ NOT_APPLICABLE: dict[str, str] = {
         "d2_log_loss_score's y_pred= alias, deprecated in scikit-learn 1.9 (removed in 1.11): "
         "ours takes y_proba only, as log_loss"
     ),
+    "test__check_targets": (
+        "checks, in the same loop as the type merging, that a sparse multilabel target comes "
+        "back as scipy CSR (.format == 'csr'): ours densifies sparse targets (numpy only)"
+    ),
+    "test__check_targets_sparse_inputs": (
+        "same: a sparse multilabel target comes back dense; the TypeError for sparse "
+        "binary/multiclass targets is matched"
+    ),
     "test_confusion_matrix_at_thresholds_positional_args_deprecation": (
         "a positional pos_label, deprecated in scikit-learn 1.9: ours is keyword-only"
     ),

@@ -55,3 +55,15 @@ def test_hinge_loss_refuses_nan_and_inf_decisions():
         for fn in (skm.hinge_loss, metrics.hinge_loss):
             with pytest.raises(ValueError, match="contains (NaN|infinity)"):
                 fn([0, 1], bad)
+
+
+def test_sparse_targets_must_be_multilabel():
+    """Found by scikit-learn's test__check_targets_sparse_inputs (private helper, ported)."""
+    from scipy import sparse
+
+    y = sparse.csr_matrix([[1], [0], [1], [0]])
+    for fn in (skm.accuracy_score, metrics.accuracy_score):
+        with pytest.raises(TypeError, match="Sparse input is only supported"):
+            fn(y, y)
+    y_ml = sparse.csr_matrix([[1, 0, 1], [0, 1, 0]])
+    assert metrics.accuracy_score(y_ml, y_ml) == 1.0
