@@ -288,9 +288,9 @@ def part_stubs(ex: Exercise) -> list[tuple[str, str]]:
 
 
 def _parts_markdown(ex: Exercise) -> str:
-    from autograder import pipeline
-
     import importlib
+
+    from autograder import pipeline
 
     rows = ["| Part | Chapter | Exercise |", "|---|---|---|"]
     tables = {**pipeline.FUNCTIONS, **pipeline.OPTIMIZERS, **pipeline.SCHEDULERS}

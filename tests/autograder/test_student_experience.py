@@ -128,7 +128,8 @@ def test_the_footer_names_the_hidden_groups_without_data():
     hidden = feedback.CheckReport(ex).footer()[1]
     groups = {g for g, h in ex.groups if h}
     repeated = groups & {g for g, h in ex.groups if not h}
-    assert f"{len(groups)} hidden groups (new cases for {len(repeated)} of the public groups;" in hidden
+    new_cases = f"new cases for {len(repeated)} of the public groups;"
+    assert f"{len(groups)} hidden groups ({new_cases}" in hidden
 
 
 def test_check_of_a_whole_notebook_ends_with_a_summary_and_shortens_stubs():

@@ -59,7 +59,8 @@ def toc_chapters() -> dict[str, list[str]]:
     chapters = {toc["root"]: [toc["root"]]}
     for part in toc.get("parts", []):
         for entry in part.get("chapters", []):
-            chapters[entry["file"]] = [entry["file"]] + [s["file"] for s in entry.get("sections", [])]
+            sections = [s["file"] for s in entry.get("sections", [])]
+            chapters[entry["file"]] = [entry["file"], *sections]
     return chapters
 
 

@@ -1,8 +1,9 @@
 # ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Central difference divided by h instead of 2h: the numerical gradient is twice too large,
 # so a correct backward looks wrong ("correct backward" groups lost, public + hidden) while
-# a buggy one still looks buggy: 2 of 4 groups of 3 points.
-# EXPECT: {"backprop.gradient_check": 1.5}
+# a buggy one still looks buggy, and the "step h" group (a given h) is lost too: 3 of 5 groups
+# of 3 points.
+# EXPECT: {"backprop.gradient_check": 1.2}
 import numpy as np
 
 

@@ -1,7 +1,8 @@
 # ruff: noqa  (a student submission: names come from the rest of the notebook)
 # Ignores wrt and returns one error only: every two-input case has the wrong length.
-# Both groups have a two-input case, so all 4 groups are lost.
-# EXPECT: {"backprop.gradient_check": 0}
+# The four correct/buggy backward groups have a two-input case and are lost; the "step h"
+# group checks one input only and passes: 4 of 5 groups lost.
+# EXPECT: {"backprop.gradient_check": 0.6}
 import numpy as np
 
 

@@ -8,7 +8,8 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
     hits = total = 0.0
     for i, (row, label) in enumerate(zip(y_score, y_true)):
         w = 1.0 if sample_weight is None else float(sample_weight[i])
-        order = sorted(range(len(row)), key=lambda j: -row[j])
+        # ties as the statement says: among equal scores the larger class index ranks first
+        order = sorted(range(len(row)), key=lambda j: (-row[j], -j))
         j = column[label] if column is not None else label
         hits += w * (j in order[:k])
         total += w

@@ -1,9 +1,9 @@
 # ruff: noqa  (a student submission: names come from the rest of the notebook)
 # EMA weight averaging that applies avg_fn from the first update on, blending the current
 # weights into the initial copy instead of copying them (n_averaged == 0). For SWA the
-# running mean's first step is a copy anyway, so only the two "ema" groups fail: 2 of 4
+# running mean's first step is a copy anyway, so only the two "ema" groups fail: 2 of 5
 # groups of 4 points.
-# EXPECT: {"ensembles.AveragedModel": 2.0}
+# EXPECT: {"ensembles.AveragedModel": 2.4}
 import numpy as np
 
 
