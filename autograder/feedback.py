@@ -30,9 +30,13 @@ from autograder.engine import CaseResult, expected_output, run_case
 from autograder.registry import Case, Exercise
 from autograder.shrink import shrink
 
-#: An in-notebook check gives up on an exercise after this many seconds (infinite loops);
-#: the same as the grader's default per-exercise timeout.
+#: An in-notebook check gives up on an exercise after this many seconds of CPU time (infinite
+#: loops); the same as the grader's default per-exercise timeout, and measured the same way,
+#: so a busy machine does not turn a correct answer into a timeout.
 CHECK_TIMEOUT = 10
+#: A wall-clock backstop, in multiples of CHECK_TIMEOUT, for code that waits without running
+#: (``time.sleep``, ``input()``), as the grader's sandbox has.
+WALL_BACKSTOP = 6
 #: The backward is compared with central differences of the forward on this many cases.
 GRADIENT_CASES = 2
 
@@ -173,21 +177,29 @@ def overview(reports: list[CheckReport]) -> str:
 
 @contextmanager
 def _time_limit(seconds: int):
-    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+    """TimeoutError after ``seconds`` of this process's CPU time (SIGPROF), or after
+    ``WALL_BACKSTOP * seconds`` of wall-clock time (SIGALRM) for code that only waits."""
+    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGPROF")
     if not usable:
         yield
         return
 
-    def on_alarm(signum, frame):
+    def on_cpu(signum, frame):
         raise TimeoutError(f"took longer than {seconds} s (an infinite loop?)")
 
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
+    def on_wall(signum, frame):
+        raise TimeoutError(f"waited longer than {WALL_BACKSTOP * seconds} s (an input() or sleep?)")
+
+    old = signal.signal(signal.SIGPROF, on_cpu), signal.signal(signal.SIGALRM, on_wall)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, WALL_BACKSTOP * seconds)
     try:
         yield
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGPROF, old[0])
+        signal.signal(signal.SIGALRM, old[1])
 
 
 def _outcome(ex: Exercise, fn, case: Case):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import feedback, pipeline, registry
+from autograder import pipeline, registry
 from autograder.engine import expected_output, run_case
 from autograder.feedback import check_report
 from autograder.notebooks import ROOT
@@ -124,9 +124,7 @@ def _notebook_namespace(extra: str = "") -> dict:
     return ns
 
 
-def test_check_runs_the_public_cases_and_names_the_part(monkeypatch):
-    # check()'s time limit is wall-clock (an alarm): a loaded CI machine must not trip it
-    monkeypatch.setattr(feedback, "CHECK_TIMEOUT", 600)
+def test_check_runs_the_public_cases_and_names_the_part():
     ok = check_report(MILESTONE, caller=_notebook_namespace())[0]
     assert ok.passed, [r.reason for r in ok.results]
     text = (CORPUS / "dropout_without_rescale.py").read_text()

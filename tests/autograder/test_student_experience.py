@@ -240,6 +240,23 @@ def test_an_infinite_loop_is_reported_on_its_case_and_the_rest_not_run(monkeypat
     assert "0 of 2 public groups pass" in text
 
 
+def test_a_check_that_only_waits_meets_the_wall_clock_backstop(monkeypatch):
+    """The limit is CPU time (a busy machine does not trip it); code that sleeps uses no CPU
+    and is stopped by the wall-clock backstop instead."""
+    import time
+
+    monkeypatch.setattr(feedback, "CHECK_TIMEOUT", 1)
+    monkeypatch.setattr(feedback, "WALL_BACKSTOP", 2)
+
+    def relu6(input):
+        time.sleep(60)
+
+    started = time.monotonic()
+    [report] = check_report(relu6, caller={})
+    assert "case basic-1 waited longer than 2 s" in report.text()
+    assert time.monotonic() - started < 50  # stopped by the backstop, not by the sleep ending
+
+
 # ------------------------------------------------------------------ autograder check FILE
 
 
