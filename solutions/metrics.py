@@ -24,7 +24,12 @@ import warnings
 
 import numpy as np
 
-__worked_examples__ = ["confusion_matrix", "accuracy_score", "mean_squared_error"]
+__worked_examples__ = [
+    "_confusion_counts",  # the kernel of confusion_matrix, shown on the metrics page
+    "_normalize_confusion",
+    "accuracy_score",
+    "mean_squared_error",
+]
 
 AVERAGE_OPTIONS = (None, "micro", "macro", "weighted", "samples")
 ZERO_DIVISION_OPTIONS = ("warn", 0.0, 1.0, np.nan)
@@ -274,6 +279,32 @@ def _check_zero_division(zero_division) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+def _confusion_counts(true_index, pred_index, n: int, sample_weight=None) -> np.ndarray:
+    r"""The confusion matrix's kernel: :math:`C_{ij} = \sum_n w_n [t_n = i][p_n = j]` for class
+    indices ``t, p`` in ``0..n``, where ``n`` means "not one of the labels" (left out).
+
+    Each sample falls into cell ``n * t + p`` of the flattened matrix, so one bincount counts
+    them all. Integer (or no) weights give int64 counts, float weights float64 sums."""
+    kept = (true_index < n) & (pred_index < n)
+    weights = None if sample_weight is None else sample_weight[kept]
+    cells = _weighted_bincount(n * true_index[kept] + pred_index[kept], weights, n * n)
+    integer_counts = sample_weight is None or sample_weight.dtype.kind in "biu"
+    return cells.reshape(n, n).astype(np.int64 if integer_counts else np.float64)
+
+
+def _normalize_confusion(cm: np.ndarray, normalize: str | None) -> np.ndarray:
+    """Rows (``"true"``), columns (``"pred"``) or the whole matrix (``"all"``) summing to 1;
+    an empty row or column stays 0 (``None``: the counts)."""
+    with np.errstate(all="ignore"):
+        if normalize == "true":
+            cm = cm / cm.sum(axis=1, keepdims=True)
+        elif normalize == "pred":
+            cm = cm / cm.sum(axis=0, keepdims=True)
+        elif normalize == "all":
+            cm = cm / cm.sum()
+    return np.nan_to_num(cm)
+
+
 def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normalize=None):
     r"""Confusion matrix: :math:`C_{ij}` = (weighted) number of samples of true class :math:`i`
     predicted as class :math:`j`.
@@ -317,22 +348,10 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
             raise ValueError("'labels' should contain at least one label.")
         if len(np.intersect1d(y_true, labels)) == 0:
             raise ValueError("At least one label specified must be in y_true")
-    n = len(labels)
     true_index = _label_indices(y_true, labels)
     pred_index = _label_indices(y_pred, labels)
-    kept = (true_index < n) & (pred_index < n)
-    weights = None if sample_weight is None else sample_weight[kept]
-    cells = _weighted_bincount(n * true_index[kept] + pred_index[kept], weights, n * n)
-    integer_counts = sample_weight is None or sample_weight.dtype.kind in "biu"
-    cm = cells.reshape(n, n).astype(np.int64 if integer_counts else np.float64)
-    with np.errstate(all="ignore"):
-        if normalize == "true":
-            cm = cm / cm.sum(axis=1, keepdims=True)
-        elif normalize == "pred":
-            cm = cm / cm.sum(axis=0, keepdims=True)
-        elif normalize == "all":
-            cm = cm / cm.sum()
-        cm = np.nan_to_num(cm)
+    cm = _confusion_counts(true_index, pred_index, len(labels), sample_weight)
+    cm = _normalize_confusion(cm, normalize)
     if cm.shape == (1, 1):
         warnings.warn(
             "A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to "
