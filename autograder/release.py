@@ -64,13 +64,26 @@ from autograder.public import load_exercises
 EXERCISES = load_exercises(__file__)
 '''
 
+#: The bundle's two commands, run from its folder (also shown on the website's pages).
+SETUP_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -e .      # set up once (numpy, scipy, Jupyter)"
+)
+OPEN_COMMAND = (
+    ".venv/bin/jupyter lab chapters/{chapter}/exercises.ipynb     # open a chapter's notebook"
+)
+
+
+def commands(chapter: str) -> str:
+    """The bundle's two commands (set up, open ``chapter``'s notebook), one per line."""
+    return SETUP_COMMAND + "\n" + OPEN_COMMAND.format(chapter=chapter)
+
+
 README = """# Course exercises (student bundle)
 
 Two commands, from this folder (Python >= 3.11; on Windows use `.venv\\Scripts\\` for
 `.venv/bin/`):
 
-    python3 -m venv .venv && .venv/bin/pip install -e .      # set up once (numpy, scipy, Jupyter)
-    .venv/bin/jupyter lab chapters/{first}/exercises.ipynb     # open a chapter's notebook
+{commands}
 
 Fill in the functions and run the `check(...)` cells: they run the public cases on your
 machine and show, for the first failure, the smallest failing input found, expected vs got and
@@ -153,7 +166,9 @@ def build_bundle(folder: Path, chapters: list[str] | None = None) -> list[str]:
         target = folder / "chapters" / chapter / "exercises.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(notebooks.dumps(notebooks.student_notebook(chapter)))
-    (folder / "README.md").write_text(README.format(first=done[0], chapters=", ".join(done)))
+    indented = "\n".join("    " + line for line in commands(done[0]).splitlines())
+    readme = README.format(first=done[0], chapters=", ".join(done), commands=indented)
+    (folder / "README.md").write_text(readme)
     (folder / "pyproject.toml").write_text(
         PYPROJECT.format(version=__version__, dependencies=json.dumps(list(DEPENDENCIES)))
     )

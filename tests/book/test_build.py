@@ -187,3 +187,57 @@ def test_bibliography_cites_the_original_papers(book):
     text = page_path(book, "bibliography").read_text(encoding="utf-8")
     for author in ["Glorot", "Ioffe", "Kingma", "Loshchilov", "Izmailov", "Goodfellow"]:
         assert author in text, f"bibliography does not list {author}"
+
+
+class FigureParser(HTMLParser):
+    """The images of a page, whether each sits in a <figure>, and each figure's number."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # open <figure> elements
+        self.in_number = False
+        self.bare_images: list[str] = []
+        self.numbers: list[str] = []
+        self.figures = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure":
+            self.depth += 1
+            self.figures += 1
+            self.numbers.append("")
+        elif tag == "img" and self.depth == 0:
+            self.bare_images.append(attrs.get("src", ""))
+        elif tag == "span" and "caption-number" in (attrs.get("class") or "").split():
+            self.in_number = self.depth > 0
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self.depth -= 1
+        elif tag == "span":
+            self.in_number = False
+
+    def handle_data(self, data):
+        if self.in_number:
+            self.numbers[-1] += data
+
+
+def test_every_figure_has_a_caption_numbered_per_chapter(book):
+    """Every image on a chapter page is a figure with a caption numbered ``Fig. N.k``, k
+    counting 1, 2, ... through the chapter's pages in reading order."""
+    problems = []
+    for chapter, docs in toc_chapters().items():
+        if not chapter.startswith("chapters/"):
+            continue
+        number = int(chapter.split("/")[1].split("_")[0])
+        seen: list[str] = []
+        for doc in docs:
+            page = FigureParser()
+            page.feed(page_path(book, doc).read_text(encoding="utf-8"))
+            problems += [f"{doc}: image without a caption: {src}" for src in page.bare_images]
+            problems += [f"{doc}: a figure without a number" for n in page.numbers if not n.strip()]
+            seen += [n.strip() for n in page.numbers if n.strip()]
+        want = [f"Fig. {number}.{k}" for k in range(1, len(seen) + 1)]
+        if seen != want:
+            problems.append(f"{chapter}: figure numbers {seen}, want {want}")
+    assert problems == [], "\n".join(problems)

@@ -28,6 +28,8 @@ PAGES = sorted((Path(__file__).resolve().parents[2] / "chapters" / "05_optimizer
 
 def page_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+
+
 STEPS = 12
 
 

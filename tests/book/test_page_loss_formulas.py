@@ -24,6 +24,8 @@ PAGES = sorted((Path(__file__).resolve().parents[2] / "chapters" / "04_losses").
 
 def page_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+
+
 RNG = np.random.default_rng(0)
 
 
