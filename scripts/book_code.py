@@ -10,6 +10,7 @@ from the file at build time, minus what does not carry the idea:
 * docstrings (the page states the formula in its own words, with a derivation);
 * argument checks: an ``if`` (or ``elif``/``else`` chain) whose branches only ``raise`` or
   ``warnings.warn``, and a bare ``raise`` or ``warnings.warn(...)`` statement;
+* an assignment whose name only those checks read (``n_in = w.shape[1]`` for a shape check);
 * lines between ``# book: hide`` and ``# book: show`` comments (for anything else).
 
 Every line shown is a line of the file, in order; the caption says what was left out. Only
@@ -102,7 +103,28 @@ def _dropped(node: ast.AST) -> set[int]:
             visit_body(handler.body, False)
 
     visit(node)
-    return drop
+    return drop | _feeds_only_checks(node, drop)
+
+
+def _feeds_only_checks(node: ast.AST, drop: set[int]) -> set[int]:
+    """Lines of ``name = ...`` statements whose name is read only by dropped checks (e.g.
+    ``n_in = w.shape[1]`` kept for ``if x.shape[1] != n_in: raise``): shown alone they would be
+    dead code."""
+    loads: dict[str, set[bool]] = {}  # name -> {read on a dropped line?}
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
+            loads.setdefault(inner.id, set()).add(inner.lineno in drop)
+    extra: set[int] = set()
+    for inner in ast.walk(node):
+        if (
+            isinstance(inner, ast.Assign)
+            and inner.lineno not in drop
+            and len(inner.targets) == 1
+            and isinstance(inner.targets[0], ast.Name)
+            and loads.get(inner.targets[0].id) == {True}
+        ):
+            extra.update(range(inner.lineno, inner.end_lineno + 1))
+    return extra
 
 
 def teaching_source(path: Path, pyobject: str) -> tuple[str, list[str]]:
