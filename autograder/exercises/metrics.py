@@ -585,6 +585,12 @@ def _calibration_error(hidden: bool):
 
     def make(g):
         yield from binary(g)
+        if hidden:  # under-confident below 1/2, over-confident above: the bins matter (the
+            # l1 ECE of a forecaster that errs the same way in every bin ignores the binning)
+            p = g.uniform(200)
+            y = (g.uniform(200) < 0.25 + 0.5 * p).astype(np.int64)
+            yield case("quantile", y, p, n_bins=4, strategy="quantile")
+            yield case("uniform bins", y, p, n_bins=5)
         n, k = (150, 4) if hidden else (30, 3)
         labels = g.integers(0, k, n)
         yield case("top-label", labels, g.probs(n, k), n_bins=10)
