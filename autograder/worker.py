@@ -1,5 +1,5 @@
-"""The warm worker that runs inside the sandbox (numpy and scipy.special pre-imported; never
-``solutions``).
+"""The warm worker that runs inside the sandbox (numpy, scipy.special and scipy.optimize
+pre-imported; never ``solutions``).
 
 Processes, all in the sandbox (see :mod:`autograder.sandbox`):
 
@@ -37,6 +37,7 @@ import tempfile
 import time
 
 import numpy as np  # warm: imported once, inherited by every child
+import scipy.optimize  # noqa: F401 - warm too: linprog in 10_shapes (~0.4 s of CPU per child)
 import scipy.special  # noqa: F401 - warm too: imported by the course's solutions (0.3-0.8 s)
 
 from autograder import codec, confine, drivers
