@@ -3065,18 +3065,7 @@ def r2_score(
     numerator = np.sum(weight * (y_true - y_pred) ** 2, axis=0)
     mean = np.average(y_true, axis=0, weights=w)
     denominator = np.sum(weight * (y_true - mean) ** 2, axis=0)
-    if force_finite:
-        scores = np.ones(y_true.shape[1], dtype=numerator.dtype)
-        defined = (denominator != 0) & (numerator != 0)
-        scores[defined] = 1 - numerator[defined] / denominator[defined]
-        scores[(numerator != 0) & (denominator == 0)] = 0.0
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = 1 - numerator / denominator
-    if isinstance(multioutput, str) and multioutput == "variance_weighted":
-        # all-constant outputs give all-zero weights: fall back to the uniform mean
-        multioutput = denominator if np.any(denominator != 0) else "uniform_average"
-    return _average_outputs(scores, multioutput)
+    return _explained_fraction(numerator, denominator, multioutput, force_finite)
 
 
 def _reg_average(values, w):
@@ -3096,6 +3085,7 @@ def _explained_fraction(numerator, denominator, multioutput, force_finite):
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = 1 - numerator / denominator
     if isinstance(multioutput, str) and multioutput == "variance_weighted":
+        # all-constant outputs give all-zero weights: fall back to the uniform mean
         multioutput = denominator if np.any(denominator != 0) else "uniform_average"
     return _average_outputs(scores, multioutput)
 
