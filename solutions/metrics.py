@@ -25,7 +25,8 @@ import warnings
 import numpy as np
 
 __worked_examples__ = [
-    "_confusion_counts",  # the kernel of confusion_matrix, shown on the metrics page
+    "confusion_matrix",  # shown on the metrics page through its two kernels:
+    "_confusion_counts",
     "_normalize_confusion",
     "accuracy_score",
     "mean_squared_error",
