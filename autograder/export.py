@@ -186,26 +186,6 @@ def _split_points(ex: dict) -> tuple[float, float, float]:
     return min(share * len(passed), ex["points"]), public_max, ex["max_points"] - public_max
 
 
-def _looks_like(defined: set[str], chapter: str | None) -> str:
-    """A hint when the submission's functions belong to another chapter than ``chapter``."""
-    from autograder import registry
-
-    if not chapter or not defined:
-        return ""
-    counts = {
-        c: len(defined & {e.function for e in registry.exercises_for_chapter(c)})
-        for c in registry.chapters()
-    }
-    best = max(counts, key=lambda c: counts[c])
-    if counts[best] == 0 or best == chapter or counts[best] <= counts.get(chapter, 0):
-        return ""
-    return (
-        f"This assignment is chapter {chapter}, but your file defines {counts[best]} "
-        f"function(s) of chapter {best} and {counts.get(chapter, 0)} of {chapter}: did you "
-        f"submit the {best} notebook? Submit chapters/{chapter}/exercises.ipynb."
-    )
-
-
 def gradescope_results(
     results: list[dict],
     *,
@@ -297,13 +277,11 @@ def run_gradescope(
     start = time.perf_counter()
     try:
         subs = extract.load(root / "submission")
-        hints = [h for s in subs if (h := _looks_like(s.defined, chapter))]
         results, _ = grade_submissions(subs, chapter=chapter, timeout=timeout)
         out = gradescope_results(
             [r.to_json() for r in results],
             seconds=time.perf_counter() - start,
             hidden_visibility=hidden_visibility,
-            notes=hints,
         )
     except Exception as exc:  # Gradescope must always get a results.json
         out = {

@@ -78,6 +78,25 @@ def infer_chapter(sub: Submission) -> str:
     return ""
 
 
+def wrong_chapter_hint(defined: set[str], chapter: str | None) -> str:
+    """A hint when the submission's functions belong to another chapter than ``chapter``
+    (the chapter an instructor or Gradescope named), or ``""``."""
+    if not chapter or not defined:
+        return ""
+    counts = {
+        c: len(defined & {e.function for e in registry.exercises_for_chapter(c)})
+        for c in registry.chapters()
+    }
+    best = max(counts, key=lambda c: counts[c])
+    if counts[best] == 0 or best == chapter or counts[best] <= counts.get(chapter, 0):
+        return ""
+    return (
+        f"This assignment is chapter {chapter}, but your file defines {counts[best]} "
+        f"function(s) of chapter {best} and {counts.get(chapter, 0)} of {chapter}: did you "
+        f"submit the {best} notebook? Submit chapters/{chapter}/exercises.ipynb."
+    )
+
+
 def chapter_of(sub: Submission, chapter: str | None) -> str:
     """The chapter ``sub`` is graded for: ``chapter`` (an id or a short name) or inferred."""
     return registry.CHAPTERS.get(chapter, chapter) if chapter else infer_chapter(sub)
@@ -256,6 +275,8 @@ def grade_submissions(
     def one(worker_box: list, sub: Submission) -> SubmissionResult:
         ch = chapter_of(sub, chapter)
         res = SubmissionResult(sub.name, ch)
+        if chapter and (hint := wrong_chapter_hint(sub.defined, ch)):
+            res.notes.append(hint)
         exercises = registry.exercises_for_chapter(ch) if ch else []
         if sub.error or not exercises:
             res.error = sub.error or "no exercise function of any chapter found"

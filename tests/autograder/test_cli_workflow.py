@@ -340,3 +340,18 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert all(s["points"] == FULL for s in data["submissions"])
     assert f"{n - after_kill['gradings']}/{n - after_kill['gradings']}" in resumed.stderr
     assert counts(url) == {"submissions": n, "gradings": n, "results": n * N_EX}
+
+
+def test_a_submission_of_another_chapter_is_told_which_chapter_it_looks_like(tmp_path):
+    """``grade --chapter`` on another chapter's notebook: no exercise of the named chapter is
+    defined, and a note says which chapter the file's functions belong to."""
+    from autograder import notebooks
+
+    path = tmp_path / "02_norm.ipynb"
+    path.write_text(notebooks.dumps(notebooks.solution_notebook("02_norm")))
+    code, out = run_cli("grade", path, "--chapter", "04_losses", "--no-db", "--json")
+    [result] = json.loads(out)["submissions"]
+    assert code == 0 and result["points"] == 0 and result["chapter"] == "04_losses"
+    assert any("did you submit the 02_norm notebook?" in n for n in result["notes"])
+    code, text = run_cli("grade", path, "--chapter", "04_losses", "--no-db")
+    assert "note: This assignment is chapter 04_losses" in text
