@@ -25,8 +25,7 @@ import warnings
 import numpy as np
 
 __worked_examples__ = [
-    "confusion_matrix",  # shown on the metrics page through its two kernels:
-    "_confusion_counts",
+    "_confusion_counts",  # the kernels of confusion_matrix, shown on the metrics page
     "_normalize_confusion",
     "accuracy_score",
     "mean_squared_error",

@@ -478,6 +478,8 @@ EXERCISES += [
 
 NOT_EXERCISES = {
     "metrics.UndefinedMetricWarning": "a warning class (sklearn's), not a metric",
+    "metrics.confusion_matrix": "taught on the page through its two kernels "
+    "(_confusion_counts, _normalize_confusion: worked examples); the rest is argument handling",
     "metrics.zero_one_loss": "one minus accuracy_score (a worked example); taught with it",
     "metrics.hamming_loss": "the per-entry error rate, zero_one_loss for single-label data; "
     "a special case of the graded counts",
