@@ -45,6 +45,7 @@ def numerical_gradient(
         >>> np.allclose(g, [2.0, -4.0])
         True
     """
+    # book: begin body
     if not h > 0:
         raise ValueError(f"h must be > 0; got {h!r}")
     args = list(inputs)
@@ -275,6 +276,7 @@ def mlp_forward(
         >>> out
         array([[1.5]])
     """
+    # book: begin body
     layers = _check_params(params)
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}; got {activation!r}")
@@ -289,13 +291,8 @@ def mlp_forward(
         a = _activate(z, activation) if (activate_output or not is_output) else z
         pre_activations.append(z)
         activations.append(a)
-    cache = {
-        "a": activations,
-        "z": pre_activations,
-        "activation": activation,
-        "activate_output": activate_output,
-    }
-    return a, cache
+    options = {"activation": activation, "activate_output": activate_output}
+    return a, {"a": activations, "z": pre_activations, **options}
 
 
 def mlp_backward(params: Params, cache: dict, grad_output) -> Params:

@@ -457,11 +457,8 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
         >>> accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
         0.5
     """
-    y_type, _, y_true, y_pred, sample_weight = _check_targets(
-        y_true,
-        y_pred,
-        sample_weight,
-    )
+    checked = _check_targets(y_true, y_pred, sample_weight)
+    y_type, _, y_true, y_pred, sample_weight = checked
     if y_type == "multilabel-indicator":
         correct = np.all(y_true == y_pred, axis=1)
     else:
@@ -2948,7 +2945,9 @@ def _average_outputs(output_errors: np.ndarray, multioutput):
     return float(np.average(output_errors, weights=multioutput))
 
 
-def mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
+def mean_squared_error(
+    y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"
+):
     r"""Mean squared error (a mean, not the sum of squared errors).
 
     .. math:: \mathrm{MSE} = \frac{\sum_i w_i\, (y_i - \hat y_i)^2}{\sum_i w_i}
@@ -2969,7 +2968,8 @@ def mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="unifo
         sample_weight,
         multioutput,
     )
-    return _average_outputs(np.average((y_true - y_pred) ** 2, axis=0, weights=w), multioutput)
+    per_output = np.average((y_true - y_pred) ** 2, axis=0, weights=w)
+    return _average_outputs(per_output, multioutput)
 
 
 def root_mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):

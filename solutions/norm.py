@@ -443,13 +443,14 @@ def layer_norm(
         >>> layer_norm(np.array([[1.0, 2.0, 3.0]]), (3,), eps=0.0).round(4)
         array([[-1.2247,  0.    ,  1.2247]])
     """
+    # book: begin body
     x, shape, _, weight, bias, eps = _layer_norm_setup(
         input, normalized_shape, weight, bias, eps
     )
     size = math.prod(shape)
     rows = _per_row(x, size)  # one row per normalized slice
     y = rows - rows.mean(axis=1, keepdims=True)  # x - E[x]
-    var = np.einsum("pm,pm->p", y, y) / size  # biased Var[x], without a temporary array
+    var = np.einsum("pm,pm->p", y, y) / size  # biased Var[x], no temporary array
     y *= (1.0 / np.sqrt(var + eps))[:, None]
     if weight is not None:
         y *= _f64(weight).ravel()

@@ -263,6 +263,7 @@ def sgd_step(
         >>> w  # steps 0.1 * 1, then 0.1 * (0.9 + 1)
         array([0.71])
     """
+    # book: begin update
     grad = _with_l2(_signed_grad(grad, maximize), param, weight_decay)
     if momentum != 0:
         buf = state.get("momentum_buffer")

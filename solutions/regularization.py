@@ -279,15 +279,14 @@ def adam_l2_vs_adamw(
     Returns:
         ``(adam_l2, adamw)``: trajectories of shape ``(steps + 1, *w0.shape)``, row 0 = ``w0``.
     """
+    # book: begin body
     w0 = np.asarray(as_float_array(w0, "w0"))
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be an int >= 0; got {steps!r}")
     trajectories = []
     for optimizer_class in (Adam, AdamW):
         w = w0.copy()
-        opt = optimizer_class(
-            [w], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay
-        )
+        opt = optimizer_class([w], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         path = [w.copy()]
         for _ in range(steps):
             opt.step([np.asarray(grad_fn(w), dtype=w.dtype)])

@@ -317,9 +317,12 @@ def train_step(model: MLP, x, y, optimizer, *, label_smoothing=0.0, max_grad_nor
     """One step: forward, cross-entropy (with label smoothing), backward, optional clipping
     of the total gradient norm, optimizer step. Returns ``(loss, gradient norm before
     clipping)``."""
+    # book: begin body
     logits, cache = model.forward(x, rng)
     loss = float(losses.cross_entropy(logits, y, label_smoothing=label_smoothing))
-    grad_logits = losses.cross_entropy_backward(1.0, logits, y, label_smoothing=label_smoothing)
+    grad_logits = losses.cross_entropy_backward(
+        1.0, logits, y, label_smoothing=label_smoothing
+    )
     grads = model.backward(grad_logits, cache)
     if max_grad_norm is not None:
         total = float(clip_grad_norm_(grads, max_grad_norm))
