@@ -13,6 +13,9 @@ and phone width plus a table of what the audit measured on each page).
   overlapping their number;
 * ``overflowing_code``: code boxes (listings and cell outputs) whose text is wider than the
   box, i.e. lines hidden behind a horizontal scroll bar;
+* ``wide_tables`` / ``clipped_cells``: tables wider than the text column or than the box
+  that holds them (the theme puts a table in a container that scrolls, so its right part is
+  hidden at the column's edge), and table cells whose content is wider than the cell;
 * ``raw_tex``: TeX left as text (``\\frac``, ``\\_``, ``$$``) outside code, and MathJax errors;
 * ``figures`` / ``captions``: images in the article and figure captions.
 """
@@ -89,6 +92,40 @@ async () => {
       return `${pre.scrollWidth}px in ${pre.clientWidth}px: ${longest.trim().slice(0, 70)}`;
     });
 
+  // Tables: the text column is the article's content box; a table (or the scroll container
+  // the theme wraps it in) wider than that, or a cell whose content spills over its edge,
+  // hides part of the table.
+  const articleBox = article.getBoundingClientRect();
+  const articleStyle = getComputedStyle(article);
+  const columnLeft = articleBox.left + parseFloat(articleStyle.paddingLeft);
+  const columnRight = articleBox.right - parseFloat(articleStyle.paddingRight);
+  const wideTables = [];
+  const clippedCells = [];
+  for (const table of article.querySelectorAll("table")) {
+    const box = table.getBoundingClientRect();
+    if (box.width === 0) continue;  // hidden (e.g. a collapsed cell)
+    const holder = table.parentElement;
+    const scrolls = holder && holder !== article && getComputedStyle(holder).overflowX !== "visible"
+      && holder.scrollWidth > holder.clientWidth + 1;
+    const outside = box.left < columnLeft - 1 || box.right > columnRight + 1;
+    if (scrolls || outside) {
+      wideTables.push(`${Math.round(Math.max(box.width, holder ? holder.scrollWidth : 0))}px`
+        + ` in ${Math.round(columnRight - columnLeft)}px: ${describe(table).slice(0, 70)}`);
+    }
+    for (const cell of table.querySelectorAll("td, th")) {
+      const cellBox = cell.getBoundingClientRect();
+      let spill = cell.scrollWidth > cell.clientWidth + 1;
+      for (const child of cell.querySelectorAll("*")) {
+        const r = child.getBoundingClientRect();
+        if (r.width > 0 && (r.right > cellBox.right + 1 || r.left < cellBox.left - 1)) spill = true;
+      }
+      if (spill) {
+        clippedCells.push(`${Math.round(cell.scrollWidth)}px in ${Math.round(cell.clientWidth)}px: `
+          + describe(cell).slice(0, 70));
+      }
+    }
+  }
+
   const rawTex = [];
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
   const skip = "pre, code, script, style, mjx-container, .highlight, .MathJax, textarea";
@@ -115,6 +152,8 @@ async () => {
     cut_equations: cut,
     raw_table_rows: rawTableRows,
     html_tables: article.querySelectorAll("table").length,
+    wide_tables: wideTables,
+    clipped_cells: clippedCells,
     code_boxes: boxes.size,
     overflowing_code: overflowing,
     raw_tex: rawTex,
@@ -229,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.html / "intro.html").exists():
         parser.error(f"--html {args.html}: no built book there (run `make book` first)")
     args.out.mkdir(parents=True, exist_ok=True)
-    header = f"{'page':<28}{'eqs':>5}{'cut':>5}{'raw tbl':>8}{'code>':>7}{'tex':>5}{'figs':>6}{'capt':>6}"
+    header = (
+        f"{'page':<28}{'eqs':>5}{'cut':>5}{'raw tbl':>8}{'wide tbl':>9}{'code>':>7}{'tex':>5}"
+        f"{'figs':>6}{'capt':>6}"
+    )
     print(header)
     failures = 0
     with serve(args.html) as site, chromium() as browser:
@@ -245,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{shot_name(doc):<28}{result['display_equations']:>5}"
                     f"{len(result['cut_equations']):>5}{len(result['raw_table_rows']):>8}"
+                    f"{len(result['wide_tables']) + len(result['clipped_cells']):>9}"
                     f"{len(result['overflowing_code']):>7}{len(result['raw_tex']):>5}"
                     f"{result['figures']:>6}{result['captions']:>6}"
                 )
@@ -253,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
                           f" (number {eq['number']}px): {eq['tex']}")
                 for line in result["overflowing_code"]:
                     print(f"    code box {line}")
+                for line in result["wide_tables"]:
+                    print(f"    table wider than the column: {line}")
+                for line in result["clipped_cells"]:
+                    print(f"    table cell clipped: {line}")
                 for line in result["raw_tex"] + result["raw_table_rows"] + problems + remote:
                     print(f"    {line}")
                 failures += bool(problems or remote)

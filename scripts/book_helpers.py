@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from html import escape
 
 import matplotlib as mpl
-from IPython.display import Markdown
+from IPython.display import HTML
 
 #: Okabe & Ito's colour-blind-safe palette (blue, vermillion, bluish green, reddish purple,
 #: orange, sky blue, yellow, black): distinguishable with every common colour-vision deficiency.
@@ -137,15 +138,34 @@ def exercise_rows(module: str, chapter: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def exercise_table(module: str, chapter: str) -> Markdown:
-    """A Markdown table of the chapter's graded exercises and their points."""
+def exercise_table(module: str, chapter: str) -> HTML:
+    """The chapter's graded exercises and their points, as a two-column HTML table.
+
+    Each row names the exercise and, under it, the signature to implement (wrapping inside
+    its cell), so the table is as wide as the text column at any window width: the three
+    columns of a Markdown table (id, signature, points) were wider than the column at 1280
+    px, and the theme's scroll container hid the signatures' tail and the points.
+    """
     rows = exercise_rows(module, chapter)
     if not rows:
-        return Markdown("*No graded exercises are registered for this chapter yet.*")
-    lines = ["| exercise | implement | points |", "|---|---|---|"]
+        return HTML("<p><em>No graded exercises are registered for this chapter yet.</em></p>")
+    body = []
     for ident, signature, points in rows:
-        lines.append(f"| `{ident}` | `{signature.replace('|', '&#124;')}` | {points} |")
+        body.append(
+            "<tr><td>"
+            f'<code class="exercise-id">{escape(ident)}</code>'
+            f'<code class="exercise-signature">{escape(signature)}</code>'
+            f'</td><td class="exercise-points">{escape(points)}</td></tr>'
+        )
     total = sum(float(p) for _, _, p in rows if p.replace(".", "", 1).isdigit())
     if total:
-        lines.append(f"| **total** | | **{total:g}** |")
-    return Markdown("\n".join(lines))
+        body.append(
+            '<tr class="exercise-total"><td><strong>total</strong></td>'
+            f'<td class="exercise-points"><strong>{total:g}</strong></td></tr>'
+        )
+    return HTML(
+        '<table class="table exercise-table">'
+        "<thead><tr><th>exercise: the function to implement</th>"
+        '<th class="exercise-points">points</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

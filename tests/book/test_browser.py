@@ -2,7 +2,9 @@
 playwright), 1280 px wide, MathJax finished, served offline.
 
 A chapter page fails on: a Markdown table left as text (a paragraph holding a ``|---|`` row),
-a display equation wider than the text column (cut off, scrolled or over its number), more than
+a table wider than the text column (or than the scroll container the theme puts it in, which
+hides its right part) or a table cell whose content spills over the cell's edge, a display
+equation wider than the text column (cut off, scrolled or over its number), more than
 ``MAX_OVERFLOWING_CODE`` code boxes whose lines hide behind a horizontal scroll bar, TeX left
 unrendered (or a MathJax error), a page wider than the window, a console or page error, a
 failed or 4xx/5xx request, and any request to another host. The audit itself is
@@ -61,13 +63,20 @@ LONG_LINE
 </pre>
 <pre style="overflow: auto">fits</pre>
 <p>a literal smooth\_l1 and \frac{a}{b} that MathJax never saw</p>
+<div style="overflow-x: auto"><table><tr><td>wide-table</td>
+<td style="white-space: nowrap">LONG_LINE</td></tr></table></div>
+<table style="table-layout: fixed; width: 300px"><tr><td style="width: 100px">
+<code style="white-space: nowrap">clipped_cell_holds_a_long_identifier_that_cannot_wrap</code></td>
+<td>2</td></tr></table>
+<table><tr><td>fitting table</td><td>3</td></tr></table>
 </article></main></body></html>
 """.replace("LONG_LINE", "total = " + " + ".join(f"x{i}" for i in range(60)))
 
 
 def test_the_audit_sees_each_defect(book, browser, tmp_path):
-    """A page with one raw table, one too-wide equation, one overflowing listing and raw TeX
-    (and a fitting equation and listing) is measured as exactly that."""
+    """A page with one raw table, one too-wide equation, one overflowing listing, raw TeX, one
+    table wider than the column and one table with a clipped cell (and a fitting equation,
+    listing and table) is measured as exactly that."""
     assert book.returncode == 0, book.output[-3000:]
     (tmp_path / "mathjax").symlink_to(book.html / "_static" / "mathjax")
     (tmp_path / "defects.html").write_text(DEFECTS_PAGE)
@@ -84,6 +93,9 @@ def test_the_audit_sees_each_defect(book, browser, tmp_path):
     assert any("smooth" in tex for tex in result["raw_tex"])
     assert any("\\frac" in tex for tex in result["raw_tex"])
     assert any(tex.startswith("TeX in") for tex in result["raw_tex"])  # \text{smooth\_l1}
+    assert result["html_tables"] == 3
+    assert len(result["wide_tables"]) == 1 and "wide-table" in result["wide_tables"][0]
+    assert len(result["clipped_cells"]) == 1 and "clipped_cell" in result["clipped_cells"][0]
 
 
 def source_of(doc: str) -> str:
@@ -128,6 +140,8 @@ def test_chapter_renders_cleanly(site, browser, doc):
         f" (equation number {eq['number']} px): {eq['tex']}"
         for eq in result["cut_equations"]
     ]
+    defects += [f"table wider than the text column: {line}" for line in result["wide_tables"]]
+    defects += [f"table cell clipped: {line}" for line in result["clipped_cells"]]
     if len(result["overflowing_code"]) > MAX_OVERFLOWING_CODE:
         defects += [f"code box overflows: {line}" for line in result["overflowing_code"]]
     defects += [f"unrendered TeX: {tex}" for tex in result["raw_tex"]]
