@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from html import escape
 
 import matplotlib as mpl
@@ -106,11 +107,14 @@ def _registry_exercises(module: str, chapter: str) -> list | None:
 def _signature(exercise) -> str:
     """``name(args)`` of the function a student implements (the signature, never the body)."""
     if getattr(exercise, "signature", None):
-        return str(exercise.signature)
-    try:
-        return f"{exercise.function}{inspect.signature(exercise.reference)}"
-    except (TypeError, ValueError, AttributeError):
-        return str(exercise.function)
+        signature = str(exercise.signature)
+    else:
+        try:
+            signature = f"{exercise.function}{inspect.signature(exercise.reference)}"
+        except (TypeError, ValueError, AttributeError):
+            return str(exercise.function)
+    # a type as default value reads as its name: dtype=numpy.float64, not <class '...'>
+    return re.sub(r"<class '([\w.]+)'>", r"\1", signature)
 
 
 def exercise_rows(module: str, chapter: str) -> list[tuple[str, str, str]]:
