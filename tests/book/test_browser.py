@@ -155,3 +155,35 @@ def test_chapter_renders_cleanly(site, browser, doc):
     if os.environ.get("BOOK_AUDIT_VERBOSE"):
         print(doc, result)
     assert defects == [], f"{doc}:\n" + "\n".join(defects)
+
+
+def exercise_table_pages() -> list[str]:
+    return [doc for doc in chapter_page_documents() if "exercise_table(" in source_of(doc)]
+
+
+EXERCISE_TABLE_JS = """() => {
+  const article = document.querySelector("article.bd-article");
+  const style = getComputedStyle(article);
+  const right = article.getBoundingClientRect().right - parseFloat(style.paddingRight);
+  return [...document.querySelectorAll("table.exercise-table")].map((table) => ({
+    overhang: table.getBoundingClientRect().right - right,
+    clipped: [...table.querySelectorAll("td, th")]
+      .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+      .map((cell) => cell.textContent.trim().slice(0, 60)),
+  }));
+}"""
+
+
+@pytest.mark.parametrize("doc", exercise_table_pages())
+def test_exercise_table_fits_a_phone(site, browser, doc):
+    """The graded-exercise table, which every chapter has, still fits the column at 390 px
+    with no cell clipped: the name and the signature wrap, the points stay visible."""
+    page, problems, remote = book_browser.open_page(
+        browser, site, f"{doc}.html", book_browser.PHONE
+    )
+    tables = page.evaluate(EXERCISE_TABLE_JS)
+    page.close()
+    assert problems == [] and remote == []
+    assert len(tables) == 1, f"{doc}: {len(tables)} tables of class exercise-table"
+    assert tables[0]["overhang"] <= 1, f"{doc}: {tables[0]['overhang']:.0f} px past the column"
+    assert tables[0]["clipped"] == [], f"{doc}: clipped cells {tables[0]['clipped']}"
