@@ -66,16 +66,25 @@ class SubmissionResult:
         }
 
 
-def infer_chapter(sub: Submission) -> str:
-    names = sub.defined.union(*[e["names"] for e in sub.syntax_errors])
-    # a milestone's notebook also defines the parts it assembles (other chapters' functions)
+def chapter_votes(names: set[str]) -> Counter[str]:
+    """How many of ``names`` are exercise functions of each chapter (chapters with none are
+    absent)."""
+    return Counter(e.chapter for e in registry.all_exercises() if e.function in names)
+
+
+def likely_chapter(names: set[str]) -> str:
+    """The chapter whose notebook defines ``names``, or ``""``: a milestone's when its pipeline
+    function is among them (its notebook also defines the parts it assembles, other chapters'
+    functions), else the chapter with the most functions among them (a tie: the first id)."""
     for e in registry.all_exercises():
         if e.kind == "pipeline" and e.function in names:
             return e.chapter
-    votes = Counter(e.chapter for e in registry.all_exercises() if e.function in names)
-    if votes:
-        return sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return ""
+    votes = chapter_votes(names)
+    return min(votes, key=lambda c: (-votes[c], c)) if votes else ""
+
+
+def infer_chapter(sub: Submission) -> str:
+    return likely_chapter(sub.defined.union(*[e["names"] for e in sub.syntax_errors]))
 
 
 def wrong_chapter_hint(defined: set[str], chapter: str | None) -> str:
@@ -83,16 +92,12 @@ def wrong_chapter_hint(defined: set[str], chapter: str | None) -> str:
     (the chapter an instructor or Gradescope named), or ``""``."""
     if not chapter or not defined:
         return ""
-    counts = {
-        c: len(defined & {e.function for e in registry.exercises_for_chapter(c)})
-        for c in registry.chapters()
-    }
-    best = max(counts, key=lambda c: counts[c])
-    if counts[best] == 0 or best == chapter or counts[best] <= counts.get(chapter, 0):
+    votes, best = chapter_votes(defined), likely_chapter(defined)
+    if not best or best == chapter or votes[best] <= votes[chapter]:
         return ""
     return (
-        f"This assignment is chapter {chapter}, but your file defines {counts[best]} "
-        f"function(s) of chapter {best} and {counts.get(chapter, 0)} of {chapter}: did you "
+        f"This assignment is chapter {chapter}, but your file defines {votes[best]} "
+        f"function(s) of chapter {best} and {votes[chapter]} of {chapter}: did you "
         f"submit the {best} notebook? Submit chapters/{chapter}/exercises.ipynb."
     )
 
