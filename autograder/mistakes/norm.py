@@ -6,6 +6,30 @@ from autograder.mistakes import mistake
 from solutions import norm as _correct
 
 
+def _bn_axes(x):
+    """The axes BatchNorm reduces over, and the shape that lines a per-channel vector up with
+    ``x`` (channels on axis 1)."""
+    return (0,) + tuple(range(2, x.ndim)), (1, -1) + (1,) * (x.ndim - 2)
+
+
+def _bn_affine(y, weight, bias):
+    """``y * weight + bias`` per channel, each optional."""
+    _, shape = _bn_axes(y)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def _bn_normalised(input, mean, var, weight, bias, scale):
+    """BatchNorm's output from the per-channel ``mean`` and ``var``, dividing by
+    ``scale(var)`` where the reference divides by sqrt(var + eps)."""
+    _, shape = _bn_axes(input)
+    y = (input - mean.reshape(shape)) / scale(var.reshape(shape))
+    return _bn_affine(y, weight, bias).astype(input.dtype)
+
+
 @mistake(
     "norm.batch_norm",
     "bn-minus-eps",
@@ -24,21 +48,13 @@ def batch_norm__minus_eps(
     eps=1e-05,
 ):
     before = (None, None) if running_mean is None else (running_mean.copy(), running_var.copy())
-    out = _correct.batch_norm(
-        input, running_mean, running_var, weight, bias, training, momentum, eps
-    )
-    axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, -1) + (1,) * (input.ndim - 2)
+    _correct.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    axes, _ = _bn_axes(input)
     if training or before[0] is None:
         mean, var = input.mean(axis=axes), input.var(axis=axes)
     else:
         mean, var = before
-    y = (input - mean.reshape(shape)) / np.sqrt(var.reshape(shape) - eps)
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    if bias is not None:
-        y = y + bias.reshape(shape)
-    return y.astype(out.dtype)
+    return _bn_normalised(input, mean, var, weight, bias, lambda v: np.sqrt(v - eps))
 
 
 @mistake(
@@ -63,16 +79,10 @@ def batch_norm__unbiased_normalisation(
     )
     if not training:
         return out
-    axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, -1) + (1,) * (input.ndim - 2)
+    axes, _ = _bn_axes(input)
     n = input.size // input.shape[1]
     mean, var = input.mean(axis=axes), input.var(axis=axes)
-    y = (input - mean.reshape(shape)) / np.sqrt(var.reshape(shape) * n / (n - 1) + eps)
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    if bias is not None:
-        y = y + bias.reshape(shape)
-    return y.astype(input.dtype)
+    return _bn_normalised(input, mean, var, weight, bias, lambda v: np.sqrt(v * n / (n - 1) + eps))
 
 
 @mistake(
@@ -97,7 +107,7 @@ def batch_norm__running_var_biased(
         input, running_mean, running_var, weight, bias, training, momentum, eps
     )
     if training and before is not None and momentum is not None:
-        axes = (0,) + tuple(range(2, input.ndim))
+        axes, _ = _bn_axes(input)
         running_var[...] = (1 - momentum) * before + momentum * input.var(axis=axes)
     return out
 
@@ -145,8 +155,7 @@ def batch_norm_backward__missing_term(
     momentum=0.1,
     eps=1e-05,
 ):
-    axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, -1) + (1,) * (input.ndim - 2)
+    axes, shape = _bn_axes(input)
     if training:
         mean = input.mean(axis=axes, keepdims=True)
         var = input.var(axis=axes, keepdims=True)
@@ -177,14 +186,9 @@ def batch_norm_backward__missing_term(
     sentence="Normalising divides by the standard deviation sqrt(var + eps), not by the variance.",
 )
 def group_norm__divides_by_variance(input, num_groups, weight=None, bias=None, eps=1e-05):
-    n, c = input.shape[:2]
+    n = input.shape[0]
     x = input.reshape(n, num_groups, -1)
     mean = x.mean(axis=-1, keepdims=True)
     var = x.var(axis=-1, keepdims=True)
     out = ((x - mean) / (var + eps)).reshape(input.shape)
-    shape = (1, c) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out.astype(input.dtype)
+    return _bn_affine(out, weight, bias).astype(input.dtype)

@@ -9,18 +9,19 @@ from autograder.mistakes import mistake
 from solutions import optim as _correct
 
 
+# the options come from the optimizer's group (Optimizer.step passes every one): no defaults
 def _adam_variant_step(
     param,
     grad,
     state,
     *,
-    lr=1e-3,
-    betas=(0.9, 0.999),
-    eps=1e-8,
-    weight_decay=0.0,
-    amsgrad=False,
-    maximize=False,
-    decoupled_weight_decay=False,
+    lr,
+    betas,
+    eps,
+    weight_decay,
+    amsgrad,
+    maximize,
+    decoupled_weight_decay,
     bias_correction=True,
     eps_inside_sqrt=False,
 ):
@@ -112,6 +113,10 @@ class Adam__beta2_default(_correct.Adam):
         )
 
 
+def _adam_decay_as_l2_step(param, grad, state, **hyper):
+    _correct.adam_step(param, grad, state, **{**hyper, "decoupled_weight_decay": False})
+
+
 @mistake(
     "optim.AdamW",
     "adamw-decay-as-l2",
@@ -120,19 +125,8 @@ class Adam__beta2_default(_correct.Adam):
     "Adam step on the raw gradient; adding lambda theta to the gradient is Adam with L2, "
     "whose decay then gets divided by sqrt(v_hat).",
 )
-class AdamW__decay_as_l2(_correct.Adam):
-    def __init__(
-        self,
-        params,
-        lr=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=1e-2,
-        amsgrad=False,
-        *,
-        maximize=False,
-    ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+class AdamW__decay_as_l2(_correct.AdamW):
+    step_function = staticmethod(_adam_decay_as_l2_step)
 
 
 def _adagrad_no_sqrt_step(

@@ -131,6 +131,34 @@ def _common_mistakes_span(lines: list[str]) -> tuple[int, int]:
     return start, len(lines)
 
 
+def _top_level_names(source: str) -> set[str]:
+    out = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.Assign):
+            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return out
+
+
+@pytest.mark.parametrize("m", mistakes.all_mistakes(), ids=lambda m: m.id)
+def test_a_generated_variant_redefines_only_its_own_function(m):
+    """The variant pasted after the chapter's correct notebook (as_submission) must leave the
+    notebook's other definitions alone: a helper of the mistakes module named like one of the
+    reference's (``_per_channel`` once) would break the correct functions that call it."""
+    notebook = corpus_grading.solution(m.chapter)
+    defined = set().union(
+        *(
+            _top_level_names("".join(c["source"]))
+            for c in notebook["cells"]
+            if c["cell_type"] == "code"
+        )
+    )
+    function = registry.get(m.exercise).function
+    clashes = _top_level_names(corpus_grading.variant_source(m)) & defined - {function}
+    assert clashes == set()
+
+
 @pytest.mark.parametrize("m", mistakes.all_mistakes(), ids=lambda m: m.id)
 def test_link_target_is_a_common_mistakes_entry_that_shows_it(m):
     """The anchor is on the chapter page the link names, inside its "Common mistakes"
