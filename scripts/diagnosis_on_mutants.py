@@ -16,29 +16,28 @@ import functools
 import sys
 import warnings
 
-import numpy as np
-
 from autograder import diagnosis, mistakes, mutants, registry
 from autograder.compare import compare
 from autograder.engine import expected_output, run_case
 
 
 def outcomes(ex, fn, cases):
+    """Every case's verdict and output (:data:`diagnosis.ERROR` where the mutant raised or ran
+    over 2 s). Not :func:`mutants.killed_by_cases`: that stops at the first failing case and
+    keeps no output, while the diagnosis needs each failing case's output; the running itself
+    is the mutation runner's (:func:`mutants._timed`, :func:`mutants._quiet`)."""
     oks, gots = [], []
     for c in cases:
         try:
-            with np.errstate(all="ignore"):
-                got = mutants._timed(2.0, run_case, ex, fn, c)
-            oks.append(compare(ex, expected_output(ex, c), got).ok)
-            gots.append(got)
+            got = mutants._timed(2.0, mutants._quiet, run_case, ex, fn, c)
+            ok = compare(ex, expected_output(ex, c), got).ok
+        except KeyboardInterrupt:
+            raise
         except BaseException:  # noqa: BLE001 - a mutant that raises or hangs: no output
-            oks.append(False)
-            gots.append(diagnosis.ERROR)
+            ok, got = False, diagnosis.ERROR
+        oks.append(ok)
+        gots.append(got)
     return oks, gots
-
-
-def partial_expected(ex):
-    return functools.partial(expected_output, ex)
 
 
 def main(per_exercise: int = 15) -> None:
@@ -59,7 +58,7 @@ def main(per_exercise: int = 15) -> None:
             if all(oks):
                 continue
             counts["killed"] += 1
-            found = diagnosis.diagnose(ex, cases, oks, gots, partial_expected(ex))
+            found = diagnosis.diagnose(ex, cases, oks, gots, functools.partial(expected_output, ex))
             if not found:
                 continue
             counts["diagnosed"] += 1
