@@ -100,9 +100,13 @@ def stub_source(ex: Exercise) -> str:
 
 
 def _free_names(obj) -> set[str]:
-    """Every name the source mentions (defaults and annotations included)."""
+    """Every name the source reads (defaults and annotations included) and never binds: a
+    local ``losses = []`` is not the package's ``losses`` module."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    bound = {n.id for n in names if not isinstance(n.ctx, ast.Load)}
+    bound |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    return {n.id for n in names if isinstance(n.ctx, ast.Load)} - bound
 
 
 def _ufunc_module(value) -> str | None:
@@ -141,14 +145,17 @@ def _public_module(value, module: str | None) -> str | None:
     return module
 
 
-def _helper_parts(exercises: list[Exercise]) -> tuple[list[str], dict[str, str], dict]:
-    """What the references use besides themselves: import lines, constant definitions
-    (``name = value``) and helper definitions (``def``/``class`` source) with their
-    dependencies: ``(imports, {name: source}, {name: set of names it mentions})``."""
+def _helper_parts(
+    exercises: list[Exercise], elsewhere: frozenset[str] = frozenset()
+) -> tuple[list[str], dict[str, str], dict]:
+    """What the references use besides themselves and the names defined ``elsewhere`` in the
+    notebook: import lines, constant definitions (``name = value``) and helper definitions
+    (``def``/``class`` source) with their dependencies: ``(imports, {name: source}, {name:
+    set of names it mentions})``."""
     imports: dict[str, str] = {}
     defs: dict[str, str] = {}
     deps: dict[str, set[str]] = {}
-    own = {e.function for e in exercises}
+    own = {e.function for e in exercises} | elsewhere
     todo = [e.reference for e in exercises]
     seen: set[int] = set()
     while todo:
@@ -235,8 +242,10 @@ def setup_source(exercises: list[Exercise]) -> str:
 
 def _closure(exercise: Exercise) -> list[str]:
     """The helper definitions (functions, classes) one reference needs, each after the
-    ones it mentions (a class after its bases; cycles among functions are harmless)."""
-    _, defs, deps = _helper_parts([exercise])
+    ones it mentions (a class after its bases; cycles among functions are harmless). A
+    milestone's parts are not among them: they have their own cells (:func:`parts`)."""
+    elsewhere = frozenset(p.function for p in parts(exercise))
+    _, defs, deps = _helper_parts([exercise], elsewhere)
     helpers = {n for n, src in defs.items() if not _is_constant(n, src)}
     return [textwrap.dedent(defs[n]).rstrip() for n in _dependency_order(helpers, deps)]
 
@@ -268,23 +277,30 @@ def _region(lines: list[str], indent: str) -> str:
     return f"{indent}### BEGIN SOLUTION\n{body}\n{indent}### END SOLUTION"
 
 
-def part_stubs(ex: Exercise) -> list[tuple[str, str]]:
-    """A milestone's parts (:mod:`autograder.pipeline`): (name, stub source) each, with the
-    reference's signature, for the student to fill with their own earlier definitions."""
+def parts(ex: Exercise) -> list[types.SimpleNamespace]:
+    """A milestone's parts (:mod:`autograder.pipeline`; none for another exercise), each
+    with the ``reference``, ``function`` and ``kind`` that the stub and solution cells read."""
     import importlib
-    import types
 
     from autograder import pipeline
 
-    out = []
+    if ex.kind != "pipeline":
+        return []
     kinds = [(pipeline.FUNCTIONS, "function"), (pipeline.OPTIMIZERS, "optimizer")]
     kinds.append((pipeline.SCHEDULERS, "scheduler"))
-    for table, kind in kinds:
-        for name, module in table.items():
-            ref = getattr(importlib.import_module(module), name)
-            part = types.SimpleNamespace(reference=ref, function=name, kind=kind)
-            out.append((name, stub_source(part)))
-    return out
+    return [
+        types.SimpleNamespace(
+            reference=getattr(importlib.import_module(module), name), function=name, kind=kind
+        )
+        for table, kind in kinds
+        for name, module in table.items()
+    ]
+
+
+def part_stubs(ex: Exercise) -> list[tuple[str, str]]:
+    """(name, stub source) of each of a milestone's parts, with the reference's signature,
+    for the student to fill with their own earlier definitions."""
+    return [(part.function, stub_source(part)) for part in parts(ex)]
 
 
 def _parts_markdown(ex: Exercise) -> str:
@@ -325,7 +341,7 @@ def _forwarded_call(ex: Exercise) -> str:
     return f"{ex.function}({', '.join(parts)})"
 
 
-def solution_cell_source(ex: Exercise) -> str:
+def solution_cell_source(ex: Exercise, *, recorded: bool = False) -> str:
     """The nbgrader solution cell: the student's stub (``stub_source``) with each
     ``raise NotImplementedError`` turned into a ``### BEGIN/END SOLUTION`` region.
 
@@ -333,7 +349,10 @@ def solution_cell_source(ex: Exercise) -> str:
     defined inside it, so nbgrader's release (``raise NotImplementedError()`` in place of
     each region) leaves a notebook that runs top to bottom, and a submission that fills the
     regions with the reference defines everything it calls (``autograder grade`` included).
-    A class exercise's ``__init__`` builds the reference object and becomes it.
+    A class exercise's ``__init__`` builds the reference object and becomes it; a
+    ``recorded`` one (a milestone's part, which the grader subclasses to record its steps:
+    :mod:`autograder.pipeline`) keeps its own class in front of the reference's, and its
+    method calls the reference's.
     """
     stub = stub_source(ex)
     helpers = "\n\n".join(_closure(ex))
@@ -363,11 +382,18 @@ def solution_cell_source(ex: Exercise) -> str:
         + [
             f"reference = {_forwarded_call(ex)}",
             "self.__dict__.update(vars(reference))",
-            "self.__class__ = type(reference)  # from here on, the reference's methods",
         ]
     )
-    method = ["raise AssertionError('unreachable: __init__ made this object the reference')"]
     head, middle, tail = stub.split("        raise NotImplementedError\n")
+    if recorded:
+        init.append("# the reference's methods behind this class's (and the grader's subclass's)")
+        init.append("self.__class__ = type(type(self).__name__, (type(self), type(reference)), {})")
+        name, args = re.match(r"\s*def (\w+)\(self,? ?(.*)\):", middle.splitlines()[-1]).groups()
+        call = ", ".join(a.split("=")[0] for a in args.split(", ") if a)
+        method = [f"return super().{name}({call})"]
+    else:
+        init.append("self.__class__ = type(reference)  # from here on, the reference's methods")
+        method = ["raise AssertionError('unreachable: __init__ made this object the reference')"]
     return (
         head + _region(init, "        ") + "\n" + middle + _region(method, "        ") + "\n" + tail
     )
@@ -589,6 +615,18 @@ def nbgrader_notebook(chapter: str) -> dict:
     ]
     for e in exs:
         slug = e.id.replace(".", "_")
+        if e.kind == "pipeline":  # the parts, as in the student notebook: not graded here
+            md = _nbgrader(f"{slug}_parts_md", locked=True)
+            cells.append(_cell("markdown", _parts_markdown(e), f"{e.id}-parts", md))
+            cells += [
+                _cell(
+                    "code",
+                    solution_cell_source(part, recorded=True),
+                    f"{e.id}-{part.function}",
+                    _nbgrader(f"{slug}_{part.function}_solution", solution=True),
+                )
+                for part in parts(e)
+            ]
         cells += [
             _cell(
                 "markdown",

@@ -170,3 +170,84 @@ def test_accuracy_is_measured_on_the_held_out_test_set():
     untrained = dict(case.args[0])
     v = pipeline.verdict(ex, case, expected, {"losses": expected["losses"], "params": untrained})
     assert not v.ok and "test accuracy" in v.reason and "below" in v.summary
+
+
+def _verdicts_without_references(monkeypatch, extra: str = "") -> dict:
+    """``{group: Verdict}`` of the public cases as a student bundle judges them: the
+    reference package cannot be imported there (here: its module name points nowhere), so
+    only the stored reference outputs are at hand."""
+    ex = registry.get(MILESTONE)
+    fn = _notebook_namespace(extra)["train_network"]
+    runs = [(c, expected_output(ex, c), run_case(ex, fn, c)) for c in ex.cases(hidden=False)]
+    monkeypatch.setattr(pipeline, "REFERENCE_PIPELINE", "solutions_not_in_this_bundle")
+    return {c.group: pipeline.verdict(ex, c, e, g) for c, e, g in runs}
+
+
+def test_without_the_references_a_correct_pipeline_passes_both_groups(monkeypatch):
+    for extra in ("", (CORPUS / "alt_own_parts.py").read_text()):
+        verdicts = _verdicts_without_references(monkeypatch, extra)
+        assert set(verdicts) == {pipeline.CURVE, pipeline.ACCURACY}
+        assert all(v.ok for v in verdicts.values()), {g: v.reason for g, v in verdicts.items()}
+
+
+def test_without_the_references_a_buggy_part_fails_the_curve_and_is_not_misjudged(monkeypatch):
+    """The loss curve is judged from the stored outputs (the step where it first differs);
+    the part cannot be named and the accuracy cannot be measured without the references and
+    the held-out test set: both say so instead of guessing (in the repository this pipeline
+    reaches the accuracy threshold)."""
+    verdicts = _verdicts_without_references(
+        monkeypatch, (CORPUS / "dropout_without_rescale.py").read_text()
+    )
+    curve, accuracy = verdicts[pipeline.CURVE], verdicts[pipeline.ACCURACY]
+    assert not curve.ok and "the loss first differs at step" in curve.reason
+    assert "dropout" not in curve.reason and "autograder grade" in curve.reason
+    assert not accuracy.ok and accuracy.reason.startswith("not judged in a student bundle")
+    assert "held-out test set" in accuracy.reason
+
+
+NBGRADER_SOURCE = ROOT / "instructor" / "nbgrader" / "source" / "09_capstone" / "09_capstone.ipynb"
+
+
+def _nbgrader_filled(replace: dict[str, str] | None = None) -> dict:
+    """The nbgrader source notebook's code as a student who filled every solution region
+    runs it (markers removed), ``{grade_id: source}`` of the cells, solution cells first
+    replaced by ``replace``'s, check() and grading cells left out."""
+    cells = {}
+    for c in json.loads(NBGRADER_SOURCE.read_text())["cells"]:
+        meta = c["metadata"].get("nbgrader", {})
+        src = "".join(c["source"])
+        if c["cell_type"] != "code" or src.startswith(("check(", "from autograder.nbgrader")):
+            continue
+        if meta.get("solution"):
+            src = "".join(line for line in src.splitlines(True) if "SOLUTION" not in line)
+        cells[meta.get("grade_id", c["id"])] = (replace or {}).get(meta.get("grade_id"), src)
+    return cells
+
+
+def test_the_nbgrader_notebook_has_a_solution_cell_per_part_and_records_them():
+    """As in the student notebook, each part is its own (ungraded) solution cell and
+    train_network calls them by name: the grader records them and names a wrong one."""
+    cells = _nbgrader_filled()
+    parts = [p for table in (pipeline.FUNCTIONS, pipeline.OPTIMIZERS, pipeline.SCHEDULERS)
+             for p in table]  # fmt: skip
+    slug = MILESTONE.replace(".", "_")
+    assert [g for g in cells if g.endswith("_solution")] == [
+        *(f"{slug}_{p}_solution" for p in parts),
+        f"{slug}_solution",
+    ]
+    assert not re.search(
+        rf"^\s+(def|class) ({'|'.join(parts)})\b", cells[f"{slug}_solution"], re.M
+    ), "train_network's region defines a part of its own: the recorded globals go unused"
+    ex = registry.get(MILESTONE)
+    case = next(c for c in ex.cases(hidden=False) if c.group == pipeline.CURVE)
+    buggy = (CORPUS / "dropout_without_rescale.py").read_text()
+    for replace, part in ((None, None), ({f"{slug}_dropout_solution": buggy}, "dropout")):
+        ns: dict = {"__name__": "__main__"}
+        for src in _nbgrader_filled(replace).values():
+            exec(compile(src.replace("from autograder import check", ""), "<cell>", "exec"), ns)
+        got = run_case(ex, ns["train_network"], case)
+        names = {c["name"] for c in got["trace"]["calls"]}
+        assert names == set(pipeline.FUNCTIONS)
+        assert len(got["trace"]["optimizer"]["steps"]) == case.steps
+        finding = pipeline.diagnose(got["trace"])
+        assert (finding and finding.name) == part

@@ -265,6 +265,29 @@ def test_check_from_the_bundle_without_solutions(bundle, chapter, tmp_path):
     assert stubs.stdout.count("not implemented yet") >= len(exercises)
 
 
+def test_check_of_the_milestone_from_the_bundle(bundle, tmp_path):
+    """The capstone's public check works from the bundle alone: its solution notebook passes
+    both groups as in the repository (the loss curve against the stored reference losses, the
+    accuracy case by the trained parameters being the reference's); a wrong part fails the
+    curve at the same step, and what needs the reference package (naming the part) or the
+    held-out test set (measuring the accuracy) is said to be left to `autograder grade`."""
+    folder, _, _ = bundle
+    solved = _same(_code(notebooks.solution_notebook("09_capstone")), folder, tmp_path)
+    assert solved.returncode == 0, solved.stderr[-3000:]
+    assert "public groups pass" in solved.stdout and "✗" not in solved.stdout
+    buggy = (
+        Path(__file__).parent / "corpus" / "09_capstone" / "dropout_without_rescale.py"
+    ).read_text()
+    nb = notebooks.solution_notebook("09_capstone")
+    code = _code(nb).replace("check(train_network)", buggy + "\n\ncheck(train_network)", 1)
+    isolated, repo = _run(code, tmp_path, folder), _run(code, tmp_path, None)
+    assert isolated.returncode == repo.returncode == 0, isolated.stderr[-3000:]
+    step = re.search(r"the loss first differs at step \d+", repo.stdout).group(0)
+    assert step in isolated.stdout and "your dropout differs" in repo.stdout
+    assert "dropout differs" not in isolated.stdout and "autograder grade" in isolated.stdout
+    assert "not judged in a student bundle" in isolated.stdout
+
+
 def test_check_from_the_bundle_reports_a_wrong_answer_like_the_repository(bundle, tmp_path):
     folder, _, _ = bundle
     ex = registry.get("backprop.gradient_check")
