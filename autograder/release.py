@@ -15,7 +15,9 @@ Never in it: ``solutions/`` (the references), the chapter registries that genera
 (hidden ones included), the grading, sandbox and notebook-building modules, the solution and
 nbgrader notebooks. Hidden cases appear only as group names and a count (for the points
 split shown by ``check()``). Without the references ``check()`` still shrinks a failing
-input, through the stored smaller variants of each public case (:mod:`autograder.public`).
+input, through the stored smaller variants of each public case (:mod:`autograder.public`),
+and judges a milestone's public cases on the stored reference outputs (the loss curve, and the
+trained parameters in place of the test accuracy: :func:`autograder.pipeline.verdict`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ BUNDLED_MODULES = (
     "compare.py",
     "drivers.py",
     "codec.py",
-    "pipeline.py",  # a milestone's recording; its judging says it needs the references
+    "pipeline.py",  # a milestone: recording, and judging from the stored outputs alone
     "shrink.py",
     "public.py",
     "extract.py",  # autograder check FILE: a notebook or .py taken apart, nothing run

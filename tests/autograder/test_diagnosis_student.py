@@ -95,19 +95,24 @@ def test_grade_prints_the_sentence_and_link_and_stores_the_mistake(tmp_path):
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(path), "--db", db],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+
+    def cli(*args: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-m", "autograder", *args, "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            cwd=tmp_path,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        return run.stdout
+
+    stdout = cli("grade", str(path))
     m = mistakes.get("kl-swapped-arguments")
-    assert f"known mistake ({m.id})" in run.stdout
-    assert m.sentence in _flat(run.stdout)
-    assert f"see Common mistakes: {m.link}" in run.stdout
+    assert f"known mistake ({m.id})" in stdout
+    assert m.sentence in _flat(stdout)
+    assert f"see Common mistakes: {m.link}" in stdout
     engine = sa.create_engine(db)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT exercise_id, mistake FROM results")).all()
@@ -115,15 +120,7 @@ def test_grade_prints_the_sentence_and_link_and_stores_the_mistake(tmp_path):
     diagnosed = {e: k for e, k in rows if k is not None}
     assert diagnosed == {"losses.kl_div": m.id}  # the stubs are not diagnosed
     html = tmp_path / "report.html"
-    run = subprocess.run(
-        [sys.executable, "-m", "autograder", "report", "--db", db, "--html", str(html)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    cli("report", "--html", str(html))
     pages = [p.read_text() for p in tmp_path.rglob("*.html") if p != html]
     page = next(p for p in pages if m.id in p)  # the student's page
     assert _flat(m.sentence.replace("'", "&#x27;")) in _flat(page) and m.link in page
