@@ -53,7 +53,7 @@ from autograder.registry import Case, Exercise, Fn, Gen, Rng
 FLOORS_PATH = Path(__file__).with_name("mutant_floors.json")
 #: Random inputs tried before a surviving mutant is declared equivalent.
 DEFAULT_SEARCH = 1000
-#: Seconds a mutant may run on one exercise's graded cases (a planted infinite loop).
+#: CPU seconds a mutant may take on one exercise's graded cases (a planted infinite loop).
 MUTANT_TIMEOUT = 5.0
 
 _SWAP_BINOP = {
@@ -425,20 +425,31 @@ def _alarm(signum, frame):
     raise _Timeout
 
 
+#: A limit is on this process's CPU time; wall-clock time only backs it up (code that waits),
+#: at this many times the limit: on a loaded machine the verdicts do not change.
+WALL_BACKSTOP = 20
+
+
 def _timed(seconds: float, fn, *args):
-    if seconds <= 0 or not hasattr(signal, "setitimer"):
+    """``fn(*args)``, or :class:`_Timeout` after ``seconds`` of this process's CPU time
+    (SIGPROF; a wall-clock limit would kill or spare a mutant by the machine's load), or after
+    ``WALL_BACKSTOP * seconds`` of wall-clock time (SIGALRM)."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):
         return fn(*args)
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         return fn(*args)
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old = signal.signal(signal.SIGPROF, _alarm), signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, WALL_BACKSTOP * seconds)
     try:
         return fn(*args)
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.signal(signal.SIGPROF, old[0])
+        signal.signal(signal.SIGALRM, old[1])
 
 
 def _quiet(fn, *args):
@@ -473,7 +484,7 @@ def killed_by_cases(ex: Exercise, fn, cases: list[Case], timeout=MUTANT_TIMEOUT)
 
     try:
         return _timed(timeout, _quiet, run)
-    except _Timeout:  # a busy machine, or a planted infinite loop: once more, much longer
+    except _Timeout:  # a planted infinite loop, or a slow mutant: once more, much longer
         pass
     try:
         return _timed(10 * timeout, _quiet, run)

@@ -354,6 +354,11 @@ def rrelu(
         noise: the slopes to use in training mode, e.g. from :func:`rrelu_noise`; pass the
             same array to :func:`rrelu_backward`. ``None`` samples them with ``generator``.
 
+    Returns an array of the input's shape and float dtype; ``noise`` is used in the input's
+    dtype, whatever its own. Where :math:`x > 0` the output is :math:`x`, in training mode
+    too. In training mode with neither ``noise`` nor ``generator``, the slopes come from a
+    fresh ``np.random.default_rng()``.
+
     Example:
         >>> rrelu(np.array([-3.0, 3.0]), 0.1, 0.3).tolist()
         [-0.6000000000000001, 3.0]
@@ -379,7 +384,7 @@ def rrelu_backward(
     In eval mode :math:`r = 1` for :math:`x > 0` and :math:`(\text{lower}+\text{upper})/2`
     otherwise (also at 0). In training mode the forward's slopes are needed: pass them as
     ``noise``, or a ``generator`` in the same state as the forward's (it redraws the same
-    slopes).
+    slopes). The gradient has the input's dtype (``noise`` is used in it, whatever its own).
 
     Example:
         >>> rrelu_backward(np.ones(2), np.array([-3.0, 3.0]), 0.1, 0.3).tolist()

@@ -2399,7 +2399,12 @@ def expected_calibration_error(
     bins) and ``norm="l2"`` the root of
     :math:`\sum_m \frac{|B_m|}{N}(\mathrm{acc} - \mathrm{conf})^2` (torchmetrics'
     conventions). Bins are right-closed as in :func:`calibration_curve`
-    (torchmetrics' are left-closed; the two differ only for probabilities on a bin edge).
+    (torchmetrics' are left-closed; the two differ only for probabilities on a bin edge):
+    a confidence equal to an edge belongs to the bin that edge closes, and the first bin
+    also holds the lowest edge (0 for ``"uniform"``). With ``"quantile"`` the edges are
+    ``np.percentile(conf, 100 * m / n_bins)`` for :math:`m = 0, \dots, n_\text{bins}`
+    (linear interpolation, as sklearn); tied confidences can make edges coincide, which
+    leaves empty bins. Empty bins are left out of every norm.
 
     Args:
         y_true: ``(n_samples,)`` labels.

@@ -86,13 +86,18 @@ def _with_zeros(g: Gen, x: np.ndarray) -> np.ndarray:
     return x
 
 
-#: rrelu and rrelu_backward keep 4 surviving mutants each (autograder/mutant_floors.json): the
-#: bounds swapped in the draw (``uniform(upper, lower)``, in three places) and the generator
-#: ignored. Both give random slopes with the right distribution; they differ only value by
-#: value on a training call with a generator and lower < upper, which the statement does not
-#: grade (it does not fix how the slopes are drawn from the generator, and rrelu_noise is
-#: graded by distribution). Grading them would mean prescribing the draw.
-def _rrelu(hidden: bool):
+#: rrelu and rrelu_backward: the statement fixes the distribution of the training slopes
+#: (U(lower, upper) where x <= 0), not how they are drawn from the generator, so a training
+#: call with lower < upper is graded where the slopes do not show (x > 0: a call that mixes
+#: up the bounds, e.g. ``uniform(upper, lower)``, raises there in numpy 2) and with given
+#: ``noise``. One mutant of rrelu_backward survives (autograder/mutant_floors.json): ignoring
+#: the given generator (a fresh one instead). The statement promises that a generator in the
+#: forward's state redraws the forward's slopes, but one call cannot show it without fixing
+#: the draw; it needs two calls with generators in the same state.
+def _rrelu(hidden: bool, backward: bool = False):
+    """``backward``: without the training call with no generator (the backward refuses it:
+    it needs the forward's slopes)."""
+
     def make(g: Gen):
         yield case("eval", g.normal(4, 5))
         x = g.normal(*((6, 5) if hidden else (4, 5)))
@@ -114,6 +119,25 @@ def _rrelu(hidden: bool):
                     upper=0.25,
                     generator=Rng(g.seed()),
                 )
+            # training with lower < upper on inputs > 0: the output is the input, whatever the
+            # slopes drawn (a call that mixes up the bounds refuses lower < upper)
+            x = np.abs(g.normal(3, 4)) + 0.1
+            yield case(
+                "training, positive input",
+                x,
+                training=True,
+                lower=0.1,
+                upper=0.3,
+                generator=Rng(g.seed()),
+            )
+            # float32 input, float64 noise: the noise is used in the input's dtype
+            x = g.normal(3, 4, dtype=np.float32)
+            noise = np.where(x > 0, 1.0, g.uniform(*x.shape, low=0.125, high=1 / 3))
+            yield case("training with noise, float32", x, training=True, noise=noise)
+            if not backward:
+                # training without a generator: a fresh one (lower == upper: known slopes)
+                x = _with_zeros(g, g.normal(3, 4))
+                yield case("training, no generator", x, training=True, lower=0.2, upper=0.2)
 
     return make
 
@@ -169,7 +193,13 @@ EXERCISES = [
         description="Random: graded by distribution (1 where the input is > 0, "
         "U(lower, upper) where it is <= 0, 0 included), not value by value.",
     ),
-    *_pair(ref.rrelu, ref.rrelu_backward, _rrelu),
+    pair(ref.rrelu, ref.rrelu_backward, points=(1, 1), inputs=(_rrelu(False), _rrelu(True)))[0],
+    pair(
+        ref.rrelu,
+        ref.rrelu_backward,
+        points=(1, 1),
+        inputs=(_rrelu(False), _rrelu(True, backward=True)),
+    )[1],
     *_act(ref.relu6, ref.relu6_backward, kinks=(0.0, 6.0)),
     *_act(
         ref.hardtanh,

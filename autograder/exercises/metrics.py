@@ -3,7 +3,7 @@ chance-corrected agreement (balanced accuracy, MCC, kappa) and probabilistic sco
 
 import numpy as np
 
-from autograder.edges import has_ties
+from autograder.edges import both, has_ties, option
 from autograder.registry import case, exercise
 from solutions import metrics as ref
 
@@ -556,6 +556,11 @@ EDGES = {
             {"s": _scores(a["detections"])}
         )
     },
+    "metrics.expected_calibration_error": {
+        "ties: tied probabilities, quantile edges": both(
+            option("strategy", "quantile"), has_ties("y_prob", axis=None)
+        )
+    },
     "metrics.dice_score": {
         "empty masks": lambda a: not np.any(a["y_true"]) and not np.any(a["y_pred"])
     },
@@ -593,6 +598,26 @@ def _calibration_error(hidden: bool):
             y = (g.uniform(200) < 0.25 + 0.5 * p).astype(np.int64)
             yield case("quantile", y, p, n_bins=4, strategy="quantile")
             yield case("uniform bins", y, p, n_bins=5)
+            # gaps of alternating sign from bin to bin: merging two neighbouring bins (a
+            # dropped or misplaced edge) changes every norm, not only "max" and "l2"
+            p = g.uniform(200)
+            y = (g.uniform(200) < np.clip(p + 0.3 * np.sin(7 * np.pi * p), 0, 1)).astype(np.int64)
+            for norm in ("l1", "max"):
+                yield case("quantile", y, p, n_bins=7, strategy="quantile", norm=norm)
+            # probabilities on the edges, 0 and 1 included, many tied: quantile edges fall on
+            # tied values (a value equal to an edge belongs to the bin it closes; equal edges
+            # leave empty bins) and p = 0 belongs to the first bin
+            on_edges = g.integers(0, 11, 200) / 10
+            y = g.uniform(200) < np.clip(on_edges + 0.3 * np.sin(7 * np.pi * on_edges), 0, 1)
+            for strategy in ("uniform", "quantile"):
+                yield case(
+                    "bin edges",
+                    y.astype(np.int64),
+                    on_edges,
+                    n_bins=6,
+                    strategy=strategy,
+                    norm="l2",
+                )
         n, k = (150, 4) if hidden else (30, 3)
         labels = g.integers(0, k, n)
         yield case("top-label", labels, g.probs(n, k), n_bins=10)

@@ -127,6 +127,18 @@ def test_an_infinite_loop_is_killed_by_the_timeout():
     assert mutants.killed_by_cases(ex, forever, ex.cases(), timeout=0.5) == "timeout"
 
 
+def test_the_time_limit_is_on_cpu_time_with_a_wall_clock_backstop():
+    """A mutant's verdict must not depend on the machine's load: waiting (no CPU) does not
+    count against the limit, up to WALL_BACKSTOP times it."""
+    import time
+
+    start = time.perf_counter()
+    mutants._timed(0.2, time.sleep, 0.5)  # 0.5 s of wall time, ~0 s of CPU: no timeout
+    assert time.perf_counter() - start >= 0.5
+    with pytest.raises(mutants._Timeout):
+        mutants._timed(0.05, time.sleep, 10 * mutants.WALL_BACKSTOP * 0.05)
+
+
 def test_record_and_table(tmp_path):
     outcomes = [
         mutants.Outcome("k1", "line 1: a -> b", "killed"),

@@ -103,3 +103,38 @@ def test_running_statistics_must_be_updated_in_place():
     cases = [c for c in ex.cases() if c.group == "running stats"]
     assert cases and not any(r.ok for r in _grade(ex, rebinding, cases))
     assert all(r.ok for r in _grade(ex, norm.instance_norm, cases))
+
+
+def test_rrelu_uses_noise_in_the_inputs_dtype_and_works_without_a_generator():
+    """The statement of rrelu (and rrelu_backward) says the noise is used in the input's
+    dtype and that training needs no generator; independent wrong versions lose points."""
+    from solutions import activations
+
+    def noise_dtype_kept(
+        input, lower=1 / 8, upper=1 / 3, training=False, generator=None, noise=None
+    ):
+        x = np.asarray(input)
+        if training and noise is not None:
+            return np.where(x > 0, x, x * np.asarray(noise))  # float32 * float64 -> float64
+        return activations.rrelu(x, lower, upper, training, generator, noise)
+
+    def needs_a_generator(
+        input, lower=1 / 8, upper=1 / 3, training=False, generator=None, noise=None
+    ):
+        if training and noise is None:
+            slopes = generator.uniform(lower, upper, size=np.shape(input))
+            return np.where(np.asarray(input) > 0, input, slopes * input)
+        return activations.rrelu(input, lower, upper, training, generator, noise)
+
+    ex = registry.get("activations.rrelu")
+    for wrong, group in [
+        (noise_dtype_kept, "training with noise, float32"),
+        (needs_a_generator, "training, no generator"),
+    ]:
+        cases = [c for c in ex.cases() if c.group == group]
+        assert cases and not any(r.ok for r in _grade(ex, wrong, cases)), group
+        assert all(r.ok for r in _grade(ex, activations.rrelu, cases))
+    # the forward of the mixed-dtype case keeps float32
+    c = next(c for c in ex.cases() if c.group == "training with noise, float32")
+    assert c.kwargs["noise"].dtype == np.float64
+    assert engine.expected_output(ex, c).dtype == np.float32

@@ -4,6 +4,8 @@ independent implementation of Guo et al.'s definition), and the laws of both."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import torch
@@ -109,6 +111,25 @@ def test_ece_equals_the_weighted_gap_of_the_calibration_curve():
     expected = np.sum(counts[counts > 0] / 200 * np.abs(prob_true - prob_pred))
     ece = metrics.expected_calibration_error(y, p, n_bins=10)
     assert ece == pytest.approx(expected, rel=1e-12)
+
+
+def test_ece_quantile_edges_on_tied_values_leave_an_empty_bin():
+    # edges np.percentile([.2]*5 + [.9], [0, 100/3, 200/3, 100]) = [.2, .2, .2, .9]: the first
+    # bin [.2, .2] holds the five .2 (acc 2/5, gap .2), (.2, .2] is empty, (.2, .9] holds .9
+    # (acc 1, gap .1); worked by hand from the statement's rule
+    y, p = [0, 0, 1, 0, 1, 1], [0.2] * 5 + [0.9]
+    ece = functools.partial(metrics.expected_calibration_error, y, p, n_bins=3)
+    assert ece(strategy="quantile") == pytest.approx(5 / 6 * 0.2 + 1 / 6 * 0.1, rel=1e-12)
+    assert ece(strategy="quantile", norm="max") == pytest.approx(0.2, rel=1e-12)
+    assert ece(strategy="quantile", norm="l2") == pytest.approx(
+        np.sqrt(5 / 6 * 0.2**2 + 1 / 6 * 0.1**2), rel=1e-12
+    )
+
+
+def test_ece_first_uniform_bin_holds_zero():
+    # bins [0, .5] and (.5, 1]: p = 0 shares the first bin with .1 (acc 1/2, conf .05)
+    ece = metrics.expected_calibration_error([1, 0, 1], [0.0, 0.1, 0.6], n_bins=2)
+    assert ece == pytest.approx(2 / 3 * 0.45 + 1 / 3 * 0.4, rel=1e-12)
 
 
 @pytest.mark.parametrize(
