@@ -20,7 +20,10 @@ seeds and varies them (every parameter of the signature set to other values of i
 strings the reference compares with, rescaled/rounded/zeroed arrays); a mutant whose code is
 never reached by any of those inputs is equivalent on them too (line coverage of the
 reference over the same inputs). Otherwise it *survived*, and the first input that told it
-apart is kept: it is the case the exercise is missing.
+apart is kept: it is the case the exercise is missing. Time limits are on CPU time (a loaded
+machine does not change a verdict): a mutant that takes longer on the graded cases than the
+grader allows one exercise (:data:`autograder.sandbox.DEFAULT_LIMITS`) is killed, as it loses
+the points when graded; a random search that runs out of time counts as a survivor.
 
 ``score = killed / (mutants - equivalent)``. ``autograder mutants [EXERCISE...]`` and
 ``make mutants`` print the table; ``autograder/mutant_floors.json`` records each exercise's
@@ -38,6 +41,7 @@ import inspect
 import json
 import signal
 import sys
+import time
 import warnings
 import zlib
 from collections.abc import Callable, Iterator
@@ -49,12 +53,18 @@ import numpy as np
 from autograder import engine
 from autograder.compare import compare
 from autograder.registry import Case, Exercise, Fn, Gen, Rng
+from autograder.sandbox import DEFAULT_LIMITS
 
 FLOORS_PATH = Path(__file__).with_name("mutant_floors.json")
 #: Random inputs tried before a surviving mutant is declared equivalent.
 DEFAULT_SEARCH = 1000
-#: CPU seconds a mutant may take on one exercise's graded cases (a planted infinite loop).
-MUTANT_TIMEOUT = 5.0
+#: CPU seconds a mutant's random search may take at least, and at most this many times the
+#: reference's time on the same inputs (a slow exercise, e.g. a training pipeline, gets more).
+SEARCH_TIMEOUT = 60.0
+SEARCH_SLOWDOWN = 5.0
+#: CPU seconds a mutant may take on one exercise's graded cases: the grader's own limit per
+#: exercise (a mutant slower than that loses the exercise's points when graded, too).
+MUTANT_TIMEOUT = float(DEFAULT_LIMITS["timeout"])
 
 _SWAP_BINOP = {
     ast.Add: [ast.Sub],
@@ -468,7 +478,7 @@ def _differs(ex: Exercise, fn, case: Case, expected) -> bool:
             raise
         return True
     try:
-        return not compare(ex, expected, got).ok
+        return not compare(ex, expected, got, case=case).ok  # a milestone judges by group
     except Exception:  # noqa: BLE001
         return True
 
@@ -482,13 +492,9 @@ def killed_by_cases(ex: Exercise, fn, cases: list[Case], timeout=MUTANT_TIMEOUT)
                 return c.name
         return None
 
-    try:
+    try:  # CPU time, as the grader counts it: the machine's load does not change a verdict
         return _timed(timeout, _quiet, run)
-    except _Timeout:  # a planted infinite loop, or a slow mutant: once more, much longer
-        pass
-    try:
-        return _timed(10 * timeout, _quiet, run)
-    except _Timeout:
+    except _Timeout:  # a planted infinite loop, or a mutant slower than grading allows
         return "timeout"
 
 
@@ -585,6 +591,7 @@ class Corpus:
         self.t, self.size = t, size
         self.items: list[tuple[Case, object]] = []
         self.lines: set[int] = set()
+        self.cpu = 0.0  # CPU seconds the reference took on the kept inputs
         filename = inspect.getsourcefile(t.module)
         reference = t.ex.reference
         stream = _random_cases(t, seed)
@@ -610,7 +617,9 @@ class Corpus:
             lines.clear()
             sys.settrace(tracer)
             try:
+                start = time.process_time()
                 expected = _timed(MUTANT_TIMEOUT, _quiet, engine.run_case, t.ex, reference, c)
+                spent = time.process_time() - start
             except BaseException as exc:  # noqa: BLE001 - invalid variant: not an input
                 if isinstance(exc, KeyboardInterrupt):
                     raise
@@ -623,17 +632,22 @@ class Corpus:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 continue
-            if not _quiet(compare, t.ex, expected, again).ok:
+            if not _quiet(functools.partial(compare, case=c), t.ex, expected, again).ok:
                 continue
             self.items.append((c, expected))
+            self.cpu += spent
             self.lines |= lines
 
     def reached(self, m: Mutant) -> bool:
         return any(line in self.lines for line in range(m.line, m.end_line + 1))
 
-    def counterexample(self, fn, timeout=60.0) -> Case | None:
-        """The first input on which ``fn`` differs from the reference (None: none found)."""
+    def counterexample(self, fn, timeout: float | None = None) -> Case | None:
+        """The first input on which ``fn`` differs from the reference (None: none found).
+        ``timeout``: CPU seconds for the whole search (default: :data:`SEARCH_TIMEOUT`, or
+        :data:`SEARCH_SLOWDOWN` times what the reference took on it when that is more)."""
         ex = self.t.ex
+        if timeout is None:
+            timeout = max(SEARCH_TIMEOUT, SEARCH_SLOWDOWN * self.cpu)
 
         def run():
             for c, expected in self.items:
