@@ -703,6 +703,8 @@ def _describe(c: Case, ex: Exercise) -> str:
             return f"array{v.shape}:{v.dtype}"
         if isinstance(v, list | tuple):
             return f"[{len(v)} items]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k!r}: {short(x)}" for k, x in v.items()) + "}"
         if isinstance(v, Rng | Fn):
             return repr(v)
         return repr(v)
