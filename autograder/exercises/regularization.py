@@ -112,7 +112,10 @@ EXERCISES = [
 ]
 
 
-def _regression(hidden: bool, path: bool = False):
+def _regression(hidden: bool, path: bool = False, signs: bool = False):
+    """``signs``: one more hidden case whose minimiser has coefficients of both signs (the
+    soft-threshold keeps the sign: a version that drops it passed cases of positive ones)."""
+
     def make(g):
         n, d = (30, 5) if hidden else (12, 3)
         X = g.normal(n, d)
@@ -122,6 +125,10 @@ def _regression(hidden: bool, path: bool = False):
         else:
             for lam in (0.1, 2.0) if hidden else (0.5,):
                 yield case("lambda", X, y, lam)
+        if hidden and signs:
+            X = g.normal(n, d)
+            y = X @ np.array([-1.5, 0.8, -0.6, 0.0, 2.0])[:d] + 0.1 * g.normal(n)
+            yield case("signs", X, y, 0.1)
 
     return make
 
@@ -220,7 +227,7 @@ EXERCISES += [
         ref.lasso_proximal_gradient,
         points=2,
         public=_regression(False),
-        hidden=_regression(True),
+        hidden=_regression(True, signs=True),
         rtol={"float64": 1e-5},
         atol={"float64": 1e-7},
         description="Graded on the converged minimiser (any convergent algorithm works).",
