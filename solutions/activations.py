@@ -13,9 +13,10 @@ and ``elu``/``selu``/``celu`` NaN, as torch's vectorized CPU kernels (torch's sc
 last few elements of a tensor, passes the gradient through instead: torch's own answer there
 depends on the position, so the OpInfo conformance suite leaves these entries out).
 
-Everything is numerically stable for :math:`|x|` up to :math:`10^4`: sigmoids use
-:math:`e^{-|x|}`, softplus uses :math:`\max(z, 0) + \log(1 + e^{-|z|})`, ELU-type
-functions use ``expm1`` on
+Everything is numerically stable for :math:`|x|` up to :math:`10^4`: the sigmoid is
+:math:`1 / (1 + e^{-x})`, where an overflow of :math:`e^{-x}` to ``inf`` gives the right limit
+0, logsigmoid uses :math:`e^{-|x|}`, softplus uses
+:math:`\max(z, 0) + \log(1 + e^{-|z|})`, ELU-type functions use ``expm1`` on
 :math:`\min(x, 0)` only, and softmax subtracts the maximum first (the naive
 :math:`e^{x_i} / \sum_j e^{x_j}` overflows for :math:`x > 88.7` in float32 and
 ``softmax([1000, 1001, 1002])`` is NaN).
@@ -32,7 +33,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import erf, expit
+from scipy.special import erf
 
 from solutions._checks import as_float_array, check_dim, check_positive
 
@@ -59,9 +60,15 @@ def _grad(grad_output, output_shape: tuple, dtype) -> np.ndarray:
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    # scipy's expit evaluates the two-branch form of sigmoid() below (only e^{-|x|} <= 1 is
-    # ever computed, so nothing overflows) in one compiled pass
-    return expit(x)
+    # 1 / (1 + e^{-x}) in place on one new array (the formula of scipy's expit, 4x slower,
+    # with numpy's vectorized exp). e^{-x} overflows to inf for x < -709 (float64) and
+    # 1 / (1 + inf) = 0, the sigmoid there to below the smallest normal number: harmless, so
+    # not reported.
+    s = np.asarray(-x)  # a 0-d input gives a numpy scalar, which out= cannot take
+    with np.errstate(over="ignore"):
+        np.exp(s, out=s)
+    s += 1
+    return np.reciprocal(s, out=s)
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -628,7 +635,13 @@ def gelu(input, approximate: str = "none") -> np.ndarray:
     if approximate == "tanh":
         inner = SQRT_2_OVER_PI * (x + GELU_TANH_KAPPA * x * x * x)
         return 0.5 * x * (1 + np.tanh(inner))
-    return x * 0.5 * (1 + erf(x * SQRT1_2))
+    # x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2, in place on one new array
+    out = np.asarray(x * SQRT1_2)  # a 0-d input gives a numpy scalar, which out= cannot take
+    erf(out, out=out)
+    out += 1
+    out *= 0.5
+    out *= x
+    return out
 
 
 def gelu_backward(grad_output, input, approximate: str = "none") -> np.ndarray:
@@ -789,7 +802,9 @@ def glu(input, dim: int = -1) -> np.ndarray:
         [1.5]
     """
     a, b, _ = _halves(as_float_array(input, "input"), dim, "glu")
-    return a * _stable_sigmoid(b)
+    out = _stable_sigmoid(b)
+    out *= a
+    return out
 
 
 def glu_backward(grad_output, input, dim: int = -1) -> np.ndarray:
