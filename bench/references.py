@@ -3,8 +3,8 @@
 Each ``bench/refs/bench_<module>.py`` defines ``CASES``: a list of
 ``(name, ours: () -> None, oracle: () -> None)`` on ~1e6-element float64 inputs. We time
 both sides in CPU time (``time.process_time``: a busy machine slows both sides' wall clock
-unequally, their CPU time much less) with the best of several repeats and print ours/oracle
-ratios, the median and the max.
+unequally, their CPU time much less) with the best of several repeats, the two sides'
+repeats interleaved, and print ours/oracle ratios, the median and the max.
 
     python bench/references.py [module ...]      # e.g. python bench/references.py init losses
 """
@@ -27,15 +27,26 @@ from pathlib import Path  # noqa: E402
 REFS = Path(__file__).parent / "refs"
 
 
-def best_time(fn, repeat: int = 5) -> float:
-    """Best CPU seconds per call over ``repeat`` runs of at least 0.05 s each."""
+def _calibrated(fn) -> tuple[timeit.Timer, int]:
+    """A CPU-time timer of ``fn`` and the number of calls that take at least 0.05 s."""
     fn()  # warm up (allocations, lazy imports)
     timer = timeit.Timer(fn, timer=time.process_time)
     number = 1
-    while (t := timer.timeit(number)) < 0.05 and number < 1000:
+    while timer.timeit(number) < 0.05 and number < 1000:
         number *= 4
-    times = [t / number] + [timer.timeit(number) / number for _ in range(repeat - 1)]
-    return min(times)
+    return timer, number
+
+
+def best_times(ours, oracle, repeat: int = 7) -> tuple[float, float]:
+    """Best CPU seconds per call of each side over ``repeat`` rounds; each round times both
+    sides one after the other, so that a change of the machine's load (other processes
+    competing for the memory bandwidth slow both) meets both sides alike."""
+    (timer_a, n_a), (timer_b, n_b) = _calibrated(ours), _calibrated(oracle)
+    times_a, times_b = [], []
+    for _ in range(repeat):
+        times_a.append(timer_a.timeit(n_a) / n_a)
+        times_b.append(timer_b.timeit(n_b) / n_b)
+    return min(times_a), min(times_b)
 
 
 def load_cases(path: Path):
@@ -57,7 +68,7 @@ def main(argv: list[str]) -> int:
         if wanted and module not in wanted:
             continue
         for name, ours, oracle in load_cases(path):
-            t_ours, t_oracle = best_time(ours), best_time(oracle)
+            t_ours, t_oracle = best_times(ours, oracle)
             rows.append((module, name, t_ours, t_oracle, t_ours / t_oracle))
             print(
                 f"{module:>14} {name:<34} {t_ours * 1e3:9.2f} ms {t_oracle * 1e3:9.2f} ms "
