@@ -106,6 +106,15 @@ SPLIT_CHAPTERS = {
         "mistakes",
         "graded-exercises",
     ],
+    "07_metrics": [
+        "index",
+        "precision-recall",
+        "roc-auc",
+        "average-precision",
+        "definitions",
+        "mistakes",
+        "graded-exercises",
+    ],
 }
 
 
