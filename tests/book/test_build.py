@@ -88,6 +88,15 @@ def test_toc_lists_the_nine_chapters():
 
 #: Chapters split into section pages (d2l-style), each page in reading order.
 SPLIT_CHAPTERS = {
+    "03_activations": [
+        "index",
+        "sigmoid-tanh",
+        "relu-and-gates",
+        "softmax",
+        "definitions",
+        "mistakes",
+        "graded-exercises",
+    ],
     "04_losses": [
         "index",
         "regression",

@@ -1,7 +1,7 @@
 """The activations chapter's definitions and derivatives, transcribed from the page, reproduce
 ``torch.nn.functional`` and its autograd.
 
-Each entry pairs an equation label of ``chapters/03_activations/index.md`` (checked to be on
+Each entry pairs an equation label of ``chapters/03_activations/*.md`` (checked to be on
 the page) with the page's formula for the function or its derivative, written from the page,
 not from ``solutions/``, and the torch function it must agree with (values, or autograd
 gradients for an upstream gradient ``g``), in float64.
@@ -19,7 +19,14 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-PAGE = Path(__file__).resolve().parents[2] / "chapters" / "03_activations" / "index.md"
+#: The chapter's pages (it is split into sections: index.md, then one page per section).
+PAGES = sorted((Path(__file__).resolve().parents[2] / "chapters" / "03_activations").glob("*.md"))
+
+
+def page_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+
+
 X = np.concatenate([np.linspace(-6, 6, 121), [-30.0, 25.0, 0.37, -0.37]])
 X = X[X != 0]  # the kinks' conventions are stated in the text, not in these formulas
 G = np.random.default_rng(0).normal(size=X.shape)
@@ -136,7 +143,7 @@ CASES = {
 
 @pytest.mark.parametrize("label", sorted(CASES))
 def test_page_formula_matches_torch(label):
-    assert re.search(rf"^\$\$ \({re.escape(label)}\)$", PAGE.read_text(encoding="utf-8"), re.M)
+    assert re.search(rf"^\$\$ \({re.escape(label)}\)$", page_text(), re.M)
     formula, fn, kind = CASES[label]
     expected = torch_value(fn, X) if kind == "value" else torch_grad(fn, X, G)
     np.testing.assert_allclose(formula(X), expected, rtol=1e-9, atol=1e-12, err_msg=label)
@@ -160,6 +167,6 @@ def test_glu_and_softmax_backward_formulas():
     np.testing.assert_allclose(
         page_log_softmax, torch_grad(lambda t: F.log_softmax(t / T, dim=1), x, g5), rtol=1e-10
     )
-    text = PAGE.read_text(encoding="utf-8")
+    text = page_text()
     for label in ("act-glu-grad", "act-softmax-grad", "act-logsoftmax-grad"):
         assert f"$$ ({label})" in text
