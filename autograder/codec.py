@@ -19,7 +19,14 @@ class WireError(ValueError):
     """A value that may not cross the boundary (object arrays, unknown types, ...)."""
 
 
-def encode(value, arrays: list) -> object:
+def encode(value, arrays: list, share: bool = False, _sent: dict | None = None) -> object:
+    """``value`` as JSON with ``{"__npy__": i}`` markers into ``arrays`` (appended to).
+    ``share=True``: an array object that occurs several times in ``value`` is appended once
+    and every occurrence points to it (a milestone's trace shares one copy among its
+    entries); decoded, they are one object again. Off by default: :func:`public.case_key`
+    digests the markers and must not depend on which inputs are the same object."""
+    if share and _sent is None:
+        _sent = {}
     from_registry = type(value).__name__
     if from_registry == "Rng":
         return {"__rng__": int(value.seed)}
@@ -28,10 +35,16 @@ def encode(value, arrays: list) -> object:
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             raise WireError("arrays of Python objects cannot be sent; use numbers")
-        arrays.append(value)
-        return {"__npy__": len(arrays) - 1}
+        if _sent is None:
+            arrays.append(value)
+            return {"__npy__": len(arrays) - 1}
+        index = _sent.get(id(value))  # ``arrays`` keeps each object alive: ids are not reused
+        if index is None or arrays[index] is not value:
+            arrays.append(value)
+            index = _sent[id(value)] = len(arrays) - 1
+        return {"__npy__": index}
     if isinstance(value, np.generic):
-        return encode(np.asarray(value), arrays)
+        return encode(np.asarray(value), arrays, share, _sent)
     if isinstance(value, bool | int | str) or value is None:
         return value
     if isinstance(value, float):
@@ -39,13 +52,13 @@ def encode(value, arrays: list) -> object:
             return value
         return {"__float__": repr(value)}
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, arrays) for v in value]}
+        return {"__tuple__": [encode(v, arrays, share, _sent) for v in value]}
     if isinstance(value, list):
-        return [encode(v, arrays) for v in value]
+        return [encode(v, arrays, share, _sent) for v in value]
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise WireError("dict keys must be strings")
-        return {"__dict__": {k: encode(v, arrays) for k, v in value.items()}}
+        return {"__dict__": {k: encode(v, arrays, share, _sent) for k, v in value.items()}}
     raise WireError(f"cannot send a value of type {type(value).__name__}")
 
 

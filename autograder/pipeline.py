@@ -64,16 +64,17 @@ class Unrecordable(Exception):
 # ------------------------------------------------------------------ sandbox side: recording
 
 
-def _snapshot(value, depth: int = 0):
-    """A copy of ``value`` made only of arrays and JSON scalars (raises Unrecordable)."""
+def _snapshot(value, depth: int = 0, seen: dict | None = None):
+    """A copy of ``value`` made only of arrays and JSON scalars (raises Unrecordable).
+    ``seen``: a recorder's earlier array copies (see :func:`_array_copy`)."""
     if depth > 6:
         raise Unrecordable("nested too deeply")
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject or value.size > 2**20:
             raise Unrecordable("object or huge array")
-        return np.array(value, copy=True)
+        return _array_copy(value, seen)
     if isinstance(value, np.generic):
-        return _snapshot(np.asarray(value), depth)
+        return _snapshot(np.asarray(value), depth, seen)
     if value is None or isinstance(value, bool | int | float | str):
         if isinstance(value, str) and len(value) > 100:
             raise Unrecordable("long text")
@@ -81,14 +82,38 @@ def _snapshot(value, depth: int = 0):
             raise Unrecordable("huge integer")
         return value
     if isinstance(value, list | tuple) and len(value) <= MAX_PARAMS:
-        return type(value)(_snapshot(v, depth + 1) for v in value)
+        return type(value)(_snapshot(v, depth + 1, seen) for v in value)
     if (
         isinstance(value, dict)
         and len(value) <= MAX_PARAMS
         and all(isinstance(k, str) for k in value)
     ):
-        return {k: _snapshot(v, depth + 1) for k, v in value.items()}
+        return {k: _snapshot(v, depth + 1, seen) for k, v in value.items()}
     raise Unrecordable(type(value).__name__)
+
+
+def _array_copy(value: np.ndarray, seen: dict | None) -> np.ndarray:
+    """A copy of ``value``; the very copy made last time when ``value`` is the same object
+    as then and still has the same dtype, shape and contents. A part's output is usually the
+    next part's input, and a parameter goes to the forward, the backward and the optimizer:
+    one copy serves them all, and it crosses the sandbox boundary once (:func:`codec.encode`
+    sends an array object once per message). The trace means the same either way; a
+    capstone submission's trace went from 952 arrays (12 MB) to ~400 (5 MB)."""
+    if seen is not None:
+        prev = seen.get(id(value))
+        if (
+            prev is not None
+            and prev[0] is value
+            and prev[1].dtype == value.dtype
+            and prev[1].shape == value.shape
+            and np.array_equal(prev[1], value)
+        ):
+            return prev[1]
+    copy = np.array(value, copy=True)
+    copy.flags.writeable = False  # shared by several entries: nobody may change one
+    if seen is not None:
+        seen[id(value)] = (value, copy)  # the object is kept: its id cannot be reused
+    return copy
 
 
 class Recorder:
@@ -103,10 +128,21 @@ class Recorder:
         self.optimizer: dict | None = None
         self.scheduler: dict | None = None
         self.lrs: list[list[float]] = []
+        #: id -> (array, its last copy) while recording (see :func:`_array_copy`)
+        self.seen: dict[int, tuple] = {}
 
     @property
     def recording(self) -> bool:
         return self.step < self.record_steps and self.depth == 0
+
+    def copy(self, value):
+        """:func:`_snapshot` of ``value``, sharing unchanged arrays with earlier copies."""
+        return _snapshot(value, seen=self.seen)
+
+    def stepped(self) -> None:
+        self.step += 1
+        if self.step >= self.record_steps:
+            self.seen.clear()  # recording is over: let the student's arrays go
 
     def trace(self) -> dict:
         lrs = self.lrs if self.lrs and len({len(r) for r in self.lrs}) == 1 else []
@@ -124,7 +160,7 @@ def _wrap_function(name: str, fn, rec: Recorder):
         if not rec.recording:
             return fn(*args, **kwargs)
         try:
-            before = _snapshot(list(args)), _snapshot(dict(kwargs))
+            before = rec.copy(list(args)), rec.copy(dict(kwargs))
         except Unrecordable:
             rec.skipped.append(name)
             return fn(*args, **kwargs)
@@ -135,9 +171,9 @@ def _wrap_function(name: str, fn, rec: Recorder):
             rec.depth -= 1
         entry = {"step": rec.step, "name": name, "args": before[0], "kwargs": before[1]}
         try:
-            entry["output"] = _snapshot(out)
+            entry["output"] = rec.copy(out)
             if name in INPLACE:
-                entry["after"] = _snapshot(list(args))
+                entry["after"] = rec.copy(list(args))
         except Unrecordable:
             entry = {"step": rec.step, "name": name, "unrecordable": True}
         rec.calls.append(entry)
@@ -169,6 +205,14 @@ def _group_lrs(opt) -> list[float]:
         return []
 
 
+def _param_copy(p, rec: Recorder):
+    """A parameter before or after an optimizer step (shared with earlier copies when it is
+    an unchanged array; anything else as ``np.array`` copies it)."""
+    if isinstance(p, np.ndarray) and not p.dtype.hasobject:
+        return _array_copy(p, rec.seen)
+    return np.array(p, copy=True)
+
+
 def _wrap_optimizer(name: str, cls, rec: Recorder):
     if not isinstance(cls, type):
         return cls
@@ -195,8 +239,8 @@ def _wrap_optimizer(name: str, cls, rec: Recorder):
             lrs = _group_lrs(self)
             if keep:
                 try:
-                    before = [np.array(p, copy=True) for p in self.__recorded]
-                    grads = _snapshot(list(args[0]) if args else kwargs.get("grads"))
+                    before = [_param_copy(p, rec) for p in self.__recorded]
+                    grads = rec.copy(list(args[0]) if args else kwargs.get("grads"))
                 except (Unrecordable, TypeError):
                     keep = False
                     rec.skipped.append(name)
@@ -206,12 +250,12 @@ def _wrap_optimizer(name: str, cls, rec: Recorder):
             finally:
                 rec.depth -= 1
             if keep:
-                after = [np.array(p, copy=True) for p in self.__recorded]
+                after = [_param_copy(p, rec) for p in self.__recorded]
                 rec.optimizer["steps"].append(
                     {"step": rec.step, "before": before, "grads": grads, "lrs": lrs, "after": after}
                 )
             rec.lrs.append(lrs)
-            rec.step += 1
+            rec.stepped()
             return out
 
     Recorded.__name__ = Recorded.__qualname__ = cls.__name__
