@@ -181,6 +181,8 @@ class Worker:
             env=env,
             cwd=cwd,
         )
+        codec.widen_pipe(self.proc.stdin.fileno())
+        codec.widen_pipe(self.proc.stdout.fileno())
         try:
             header, _ = codec.read_message(self.proc.stdout.fileno(), time.monotonic() + 60)
         except (EOFError, TimeoutError, codec.WireError) as exc:

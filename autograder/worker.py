@@ -369,6 +369,7 @@ def run_job(job: dict, arrays: list, budget: int = JOB_OUTPUT_BUDGET) -> tuple[d
     retried: set[str] = set()  # exercise ids, and SETUP for module-level code
     while todo:
         read_fd, write_fd = os.pipe()
+        codec.widen_pipe(read_fd)  # the child's results (a milestone's trace: megabytes)
         ack_read, ack_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns

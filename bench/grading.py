@@ -15,8 +15,10 @@ Per chapter, seconds per solution submission, both as CPU time and as wall-clock
 * ``ratio``: nbgrader / ours, for CPU time (what a busy machine hardly changes: the headline
   figure) and for wall-clock time (meaningful only on a quiet machine).
 
-``batch`` grades ``--batch`` submissions with ``--workers`` workers: submissions per second
-and the grading process's peak resident memory during the batch. The load average is printed
+``batch`` grades ``--batch`` submissions with ``--workers`` workers (fresh workers, their
+start included): submissions per second (wall clock: depends on the load), CPU seconds per
+submission (load-robust) and the grading process's peak resident memory (RSS of the parent,
+sampled every 10 ms) during the batch. The load average is printed
 before and after: compare wall-clock ratios measured at similar loads.
 """
 
@@ -105,12 +107,13 @@ class PeakRSS:
         self.mb = self.peak / 2**20
 
 
-def batch(chapter: str, n: int, workers: int) -> tuple[float, float]:
-    """(submissions per second, peak RSS in MB) grading ``n`` submissions."""
+def batch(chapter: str, n: int, workers: int) -> tuple[float, float, float]:
+    """(submissions per second, CPU seconds per submission, peak RSS in MB) grading ``n``
+    submissions with ``workers`` workers."""
     subs = _submissions(chapter, n)
     with PeakRSS() as rss:
-        wall, _ = _graded(subs, chapter, workers=workers)
-    return n / wall, rss.mb
+        wall, cpu = _graded(subs, chapter, workers=workers)
+    return n / wall, cpu / n, rss.mb
 
 
 def _children_cpu() -> float:
@@ -231,7 +234,7 @@ def main() -> None:
         f" {'ratio cpu':>10s} {'wall':>7s}"
     )
     if args.batch:
-        head += f"   batch of {args.batch}, {args.workers} workers: subs/s, peak MB"
+        head += f"   batch of {args.batch}, {args.workers} workers: subs/s, cpu s/sub, peak MB"
     print(head)
     worst: dict[str, float] = {}
     for chapter in chapters:
@@ -247,8 +250,8 @@ def main() -> None:
             row += f" {their_cpu:13.3f} {their_wall:7.3f}"
             row += f" {ratios['cpu']:9.1f}x {ratios['wall']:6.1f}x"
         if args.batch:
-            rate, mb = batch(chapter, args.batch, args.workers)
-            row += f"   {rate:8.1f} {mb:8.0f}"
+            rate, per, mb = batch(chapter, args.batch, args.workers)
+            row += f"   {rate:8.1f} {per:10.3f} {mb:8.0f}"
         print(row, flush=True)
     if worst:
         print(

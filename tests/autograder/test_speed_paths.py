@@ -156,3 +156,170 @@ def test_cached_inputs_and_answers_cannot_be_changed():
         answer[...] = 0
     # the reference still ran on a writable copy and filled it
     assert answer.shape == case.args[0].shape and np.ptp(answer) > 0
+
+
+# ------------------------------------------- the milestone's trace: shared, unchanged copies
+
+_TOY = """
+import numpy as np
+
+def linear(x, W, b):
+    return x @ W.T + b
+
+def relu(x):
+    return np.maximum(x, 0)
+
+def dropout(x, p=0.5, training=True, generator=None):
+    x *= 2.0  # changes its input in place: the next record of x must see the new values
+    return x
+
+class AdamW:
+    def __init__(self, params, lr=0.1):
+        self.params = list(params)
+        self.param_groups = [{"lr": lr, "params": self.params}]
+
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p -= self.param_groups[0]["lr"] * g
+
+def train_network(params, x, steps):
+    opt = AdamW([params["W"], params["b"]])
+    losses = []
+    for _ in range(steps):
+        h = relu(linear(x, params["W"], params["b"]))
+        h = relu(dropout(h))
+        losses.append(float(h.sum()))
+        opt.step([np.ones_like(params["W"]), 0.5 * np.ones_like(params["b"])])
+    return losses, params
+"""
+
+
+def _toy_run(monkeypatch=None, steps=3, record=2):
+    from autograder import pipeline
+
+    namespace = {"__name__": "submission"}
+    exec(compile(_TOY, "<toy>", "exec"), namespace)
+    rng = np.random.default_rng(0)
+    params = {"W": rng.standard_normal((4, 3)), "b": rng.standard_normal(4)}
+    x = rng.standard_normal((5, 3))
+    return pipeline.run(namespace["train_network"], (params, x, steps), {}, record)
+
+
+def _same_values(a, b):
+    if isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray) and a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    elif isinstance(a, dict):
+        assert sorted(a) == sorted(b)
+        for k in a:
+            _same_values(a[k], b[k])
+    elif isinstance(a, list | tuple):
+        assert type(a) is type(b) and len(a) == len(b)
+        for u, v in zip(a, b, strict=True):
+            _same_values(u, v)
+    else:
+        assert a == b
+
+
+def test_trace_shares_unchanged_arrays_and_means_what_fresh_copies_mean(monkeypatch):
+    from autograder import pipeline
+
+    shared = _toy_run()
+    calls = shared["trace"]["calls"]
+    steps = shared["trace"]["optimizer"]["steps"]
+    linear0, relu0, drop0, relu1 = [c for c in calls if c["step"] == 0]
+    assert [c["name"] for c in (linear0, relu0, drop0, relu1)] == [
+        "linear",
+        "relu",
+        "dropout",
+        "relu",
+    ]
+    # the output of one part is the next one's input: one copy
+    assert relu0["args"][0] is linear0["output"]
+    assert drop0["args"][0] is relu0["output"]
+    # dropout doubled its input in place: what relu got next is a new copy with new values
+    assert relu1["args"][0] is not drop0["args"][0]
+    np.testing.assert_array_equal(relu1["args"][0], 2 * drop0["args"][0])
+    # a parameter unchanged from the forward to the optimizer step: one copy
+    assert steps[0]["before"][0] is linear0["args"][1]
+    # the step changed it: a new copy, and the next step's forward sees that one
+    assert steps[0]["after"][0] is not steps[0]["before"][0]
+    np.testing.assert_allclose(steps[0]["after"][0], steps[0]["before"][0] - 0.1)
+    linear1 = next(c for c in calls if c["step"] == 1 and c["name"] == "linear")
+    assert linear1["args"][1] is steps[0]["after"][0]
+    # no shared copy can be changed by a reader
+    with pytest.raises(ValueError):
+        linear0["output"][...] = 0
+
+    # the same run recorded with a fresh copy every time: the very same trace, value by value
+    def fresh(value, seen=None):
+        return np.array(value, copy=True)
+
+    monkeypatch.setattr(pipeline, "_array_copy", fresh)
+    unshared = _toy_run()
+    assert unshared["trace"]["calls"][1]["args"][0] is not unshared["trace"]["calls"][0]["output"]
+    _same_values(shared["trace"]["calls"], unshared["trace"]["calls"])
+    _same_values(shared["trace"]["optimizer"], unshared["trace"]["optimizer"])
+    _same_values(shared["losses"], unshared["losses"])
+
+
+def test_trace_sharing_ends_with_the_recording():
+    """After the recorded steps the recorder lets go of the student's arrays."""
+    from autograder import pipeline
+
+    rec = pipeline.Recorder(record_steps=1)
+    a = np.arange(3.0)
+    assert rec.copy([a])[0] is rec.copy([a])[0]
+    rec.stepped()
+    assert rec.seen == {}
+
+
+def test_encode_share_sends_an_array_object_once_and_decodes_to_equal_values():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(3)
+    value = {"x": [a, b, a], "y": (a, np.float64(2.0), np.float64(2.0))}
+    shared: list = []
+    encoded = codec.encode(value, shared, share=True)
+    assert len(shared) == 4 and sum(x is a for x in shared) == 1  # a once; two scalar arrays
+    plain: list = []
+    unshared = codec.encode(value, plain)
+    assert len(plain) == 6  # the default sends every occurrence
+    back = codec.decode(encoded, shared)
+    _same_values(back, codec.decode(unshared, plain))
+    _same_values(back["x"], value["x"])
+    assert back["x"][0] is back["x"][2] is back["y"][0]
+
+
+def test_case_key_does_not_depend_on_shared_objects():
+    from autograder.public import case_key
+
+    x = np.arange(4.0)
+    assert case_key((x, x), {}) == case_key((x, x.copy()), {})
+    assert case_key((x, x), {}) != case_key((x, x + 1), {})
+
+
+def test_widen_pipe_grows_a_pipe_and_ignores_anything_else(tmp_path):
+    import fcntl
+    import os
+
+    r, w = os.pipe()
+    try:
+        codec.widen_pipe(r)
+        assert fcntl.fcntl(w, fcntl.F_GETPIPE_SZ) == codec.PIPE_BYTES
+    finally:
+        os.close(r)
+        os.close(w)
+    with open(tmp_path / "f", "w") as f:
+        codec.widen_pipe(f.fileno())  # not a pipe: no error
+
+
+def test_milestone_test_set_read_once_read_only_and_equal_to_a_fresh_load():
+    from autograder import pipeline
+    from solutions.train import load_digits
+
+    x, y = pipeline._test_set()
+    assert pipeline._test_set()[0] is x
+    fresh = load_digits()
+    np.testing.assert_array_equal(x, fresh["X_test"])
+    np.testing.assert_array_equal(y, fresh["y_test"])
+    with pytest.raises(ValueError):
+        x[0, 0] = 1.0
