@@ -323,3 +323,32 @@ def test_milestone_test_set_read_once_read_only_and_equal_to_a_fresh_load():
     np.testing.assert_array_equal(y, fresh["y_test"])
     with pytest.raises(ValueError):
         x[0, 0] = 1.0
+
+
+def test_precompiled_statements_load_as_compiled_in_the_child(monkeypatch):
+    """The manager compiles a submission once for both phases' children: the namespace and
+    the notes are the same as when each child compiles for itself, a statement that does not
+    compile is still reported, and the cache is keyed by the source (not by cell and line)."""
+    from autograder import worker
+
+    statements = [
+        {"cell": 1, "line": 1, "code": "def f(x):\n    return x + OFFSET\n"},
+        {"cell": 2, "line": 3, "code": "return 1\n"},  # parses, does not compile
+        {"cell": 3, "line": 1, "code": "OFFSET = 2\n"},
+    ]
+
+    def load():
+        namespace, notes = worker._load_submission(statements)
+        return namespace["f"](1), namespace["f"].__code__.co_filename, notes
+
+    monkeypatch.setattr(worker, "_CODE", {})
+    fresh = load()
+    worker._precompile(statements)
+    assert len(worker._CODE) == 2  # the statement that does not compile is left to the child
+    assert load() == fresh
+    assert fresh[0] == 3 and fresh[1] == "<cell 1>"
+    assert len(fresh[2]) == 1 and fresh[2][0].startswith("cell 2:")
+    # same cell and line, another source: compiled anew, not served the cached code
+    other = [dict(statements[0], code="def f(x):\n    return -x\n")]
+    namespace, _ = worker._load_submission(other)
+    assert namespace["f"](1) == -1
