@@ -5,9 +5,11 @@ official grading runs the same drivers in the sandbox (:mod:`autograder.sandbox`
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import weakref
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +18,28 @@ from autograder import codec, drivers
 from autograder.compare import compare
 from autograder.public import StoredReference
 from autograder.registry import HIDDEN_SEED_ENV, Case, Exercise
+
+
+@contextmanager
+def time_limit(seconds: float, backstop: float, on_cpu, on_wall):
+    """The body under two limits: ``on_cpu`` (a signal handler that raises) runs after
+    ``seconds`` of this process's CPU time (SIGPROF: a busy machine changes no verdict),
+    ``on_wall`` after ``backstop * seconds`` of wall-clock time (SIGALRM: code that only
+    waits). No limit outside the main thread or without SIGPROF (signals reach the main
+    thread only). ``check()`` and the mutation runner both time cases this way."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGPROF"):
+        yield
+        return
+    old = signal.signal(signal.SIGPROF, on_cpu), signal.signal(signal.SIGALRM, on_wall)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, backstop * seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGPROF, old[0])
+        signal.signal(signal.SIGALRM, old[1])
 
 
 def wire_args(case: Case) -> tuple[list, dict]:

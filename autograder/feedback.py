@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import signal
 import textwrap
-import threading
 import time
 import traceback
 import warnings
@@ -26,7 +24,7 @@ import numpy as np
 from autograder import diagnosis, registry
 from autograder.compare import compare
 from autograder.drivers import student_error
-from autograder.engine import CaseResult, expected_output, run_case
+from autograder.engine import CaseResult, expected_output, run_case, time_limit
 from autograder.registry import Case, Exercise
 from autograder.shrink import shrink
 
@@ -177,12 +175,8 @@ def overview(reports: list[CheckReport]) -> str:
 
 @contextmanager
 def _time_limit(seconds: int):
-    """TimeoutError after ``seconds`` of this process's CPU time (SIGPROF), or after
-    ``WALL_BACKSTOP * seconds`` of wall-clock time (SIGALRM) for code that only waits."""
-    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGPROF")
-    if not usable:
-        yield
-        return
+    """TimeoutError after ``seconds`` of this process's CPU time, or after
+    ``WALL_BACKSTOP * seconds`` of wall-clock time for code that only waits."""
 
     def on_cpu(signum, frame):
         raise TimeoutError(f"took longer than {seconds} s (an infinite loop?)")
@@ -190,16 +184,8 @@ def _time_limit(seconds: int):
     def on_wall(signum, frame):
         raise TimeoutError(f"waited longer than {WALL_BACKSTOP * seconds} s (an input() or sleep?)")
 
-    old = signal.signal(signal.SIGPROF, on_cpu), signal.signal(signal.SIGALRM, on_wall)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    signal.setitimer(signal.ITIMER_REAL, WALL_BACKSTOP * seconds)
-    try:
+    with time_limit(seconds, WALL_BACKSTOP, on_cpu, on_wall):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGPROF, old[0])
-        signal.signal(signal.SIGALRM, old[1])
 
 
 def _outcome(ex: Exercise, fn, case: Case):

@@ -39,7 +39,6 @@ import functools
 import importlib
 import inspect
 import json
-import signal
 import sys
 import time
 import warnings
@@ -442,24 +441,12 @@ WALL_BACKSTOP = 20
 
 def _timed(seconds: float, fn, *args):
     """``fn(*args)``, or :class:`_Timeout` after ``seconds`` of this process's CPU time
-    (SIGPROF; a wall-clock limit would kill or spare a mutant by the machine's load), or after
-    ``WALL_BACKSTOP * seconds`` of wall-clock time (SIGALRM)."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):
+    (a wall-clock limit would kill or spare a mutant by the machine's load), or after
+    ``WALL_BACKSTOP * seconds`` of wall-clock time (:func:`engine.time_limit`)."""
+    if seconds <= 0:
         return fn(*args)
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
+    with engine.time_limit(seconds, WALL_BACKSTOP, _alarm, _alarm):
         return fn(*args)
-    old = signal.signal(signal.SIGPROF, _alarm), signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    signal.setitimer(signal.ITIMER_REAL, WALL_BACKSTOP * seconds)
-    try:
-        return fn(*args)
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGPROF, old[0])
-        signal.signal(signal.SIGALRM, old[1])
 
 
 def _quiet(fn, *args):
