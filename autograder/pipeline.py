@@ -549,9 +549,9 @@ def verdict(ex, case, expected, got):
                 f"params[{k!r}]: wrong shape or dtype: expected {e.shape} {e.dtype}, got "
                 f"{g.shape} {g.dtype}",
             )
-    if case is not None and case.group == ACCURACY and in_bundle:
-        return _accuracy_in_a_bundle(ref_params, params)
     if case is not None and case.group == ACCURACY:
+        if in_bundle:
+            return _accuracy_in_a_bundle(ref_params, params)
         acc = accuracy(params) if np.all([np.isfinite(params[k]).all() for k in ref_params]) else 0
         if acc >= ACCURACY_THRESHOLD:
             return Verdict(True)

@@ -113,6 +113,10 @@ def _load_submission(statements: list[dict]) -> tuple[dict, list[str]]:
 _CODE: dict[tuple, object] = {}
 
 
+def _statement_key(st: dict) -> tuple:
+    return st["cell"], st["line"], st["code"]
+
+
 def _statement_source(st: dict) -> tuple[str, str]:
     return "\n" * (int(st["line"]) - 1) + st["code"], f"<cell {st['cell']}>"
 
@@ -121,7 +125,7 @@ def _precompile(statements: list[dict]) -> None:
     """Manager only: compile each statement for the children it will fork."""
     for st in statements:
         try:
-            key = (st["cell"], st["line"], st["code"])
+            key = _statement_key(st)
             if key not in _CODE:
                 _CODE[key] = compile(*_statement_source(st), "exec")
         except Exception:  # noqa: BLE001, S112 - the child compiles it and reports why
@@ -130,7 +134,7 @@ def _precompile(statements: list[dict]) -> None:
 
 def _exec_statement(st: dict, namespace: dict) -> BaseException | None:
     try:
-        code = _CODE.get((st["cell"], st["line"], st["code"])) if _CODE else None
+        code = _CODE.get(_statement_key(st)) if _CODE else None
     except TypeError:  # not a key _precompile made
         code = None
     try:
@@ -762,9 +766,7 @@ def _wait_manager(pid: int, status_fd: int) -> tuple[int, bytes]:
         if status_fd in ready:
             more = _read_status(status_fd)
             if not more:  # end of file: the manager closed it (exiting); SIGCHLD follows
-                watch.remove(status_fd)
-                if WAKE_FD < 0:
-                    watch.append(status_fd)  # polling anyway (select times out)
+                watch.remove(status_fd)  # else select returns at once, a busy loop
             status += more
             if deadline is None and status.startswith(b"R") and b"\n" in status:
                 try:
